@@ -1,0 +1,524 @@
+"""Moving children into help, waiting lists, admission, care that resolves need, and endings.
+
+``send`` carries out a referral decision; ``refer_specialist`` puts a child on a provider's list
+(through Bureau Jeugdzorg before 2015); ``admissions`` fills free places; ``care`` lets care
+resolve need by the match of care level and need level and ends trajectories (step-down, exit,
+extension). Under-treatment works poorly; over-treatment works more slowly, costs more and
+medicalises (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import states as S
+from sim.queues import admit
+from sim.rng import Purpose
+
+ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER = 0, 1, 2
+ROUTE_PAYER = ("municipality", "province", "insurer")
+
+
+def _u(m, purpose, idx, week, extra=0):
+    return m.streams.uniform(purpose + extra, m.children.uid[idx], week)
+
+
+def first_help(m, idx: np.ndarray, week: int) -> None:
+    """Record onset-to-help time for children who get help for the first time this episode."""
+    ch = m.children
+    new = idx[~ch.helped[idx]]
+    if len(new):
+        ch.helped[new] = True
+        m.tally.onset_to_help(week - ch.onset_start[new])
+
+
+def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
+    """The one place where a child changes state; records who leaves a queue (Little's law)."""
+    ch = m.children
+    old = ch.state[idx]
+    leaving = S.WAITING[old] & (old != state)
+    if leaving.any():
+        for q in np.unique(old[leaving]):
+            sel = idx[leaving & (old == q)]
+            m.tally.record_queue_exit(int(q), ch.q_entry[sel], week)
+    ch.state[idx] = state
+    ch.since[idx] = week
+
+
+def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False) -> None:
+    """Back to unmet need; the family waits ``blocked`` weeks before it asks again."""
+    ch = m.children
+    enter_state(m, idx, S.UNMET, week)
+    ch.blocked_until[idx] = week + blocked
+    ch.selfhelp[idx] = selfhelp
+    ch.preventive[idx] = False
+
+
+def exit_care(m, idx: np.ndarray, week: int) -> None:
+    """Need resolved: the child leaves help; a relapse window opens (DESIGN §3 relapse)."""
+    if len(idx) == 0:
+        return
+    ch = m.children
+    enter_state(m, idx, S.NONE, week)
+    ch.need[idx] = 0
+    ch.life_threat[idx] = False
+    ch.prof_mask[idx] = 0
+    ch.provider[idx] = -1
+    ch.preventive[idx] = False
+    ch.relapse_until[idx] = week + m.p["need.relapse_window_weeks"]
+    m.needs.schedule_onset(idx, week)
+    m.tally.exits += len(idx)
+
+
+def _handover(m, idx: np.ndarray, prof: int) -> None:
+    """Add a professional to the family; with a shared plan or warm handover the previous one
+    hands over (one family, one plan), so professionals do not pile up (M11)."""
+    ch = m.children
+    if m.coordinated:
+        ch.prof_mask[idx] = S.PROF_GP | prof
+    else:
+        ch.prof_mask[idx] |= prof | S.PROF_GP
+
+
+def note_referral(m, idx: np.ndarray, gp: np.ndarray | None, partner: int, week: int) -> None:
+    """Remember which GP referred the child, and whether the GP will hear how it went (M3)."""
+    ch = m.children
+    if gp is None:
+        ch.ref_gp[idx] = -1
+        return
+    ch.ref_gp[idx] = gp
+    ch.ref_partner[idx] = partner
+    fb = m.feedback_share()
+    got = _u(m, Purpose.REQUEST, idx, week, 500) < fb
+    ch.ref_feedback[idx] = got
+    c = m.collab
+    if got.any():
+        np.add.at(c.feedback, gp[got], 1.0)
+    if m.p["plan.digital_family_plan"]:
+        c.add(c.digital, gp, partner, m.p["plan.digital_contacts_per_case"])
+
+
+def send(
+    m,
+    idx: np.ndarray,
+    option: np.ndarray,
+    referrer: int,
+    week: int,
+    gp: np.ndarray | None = None,
+    selfhelp: bool = False,
+) -> None:
+    """Carry out referral choices ``option`` (``states.OPT_*``) for children ``idx``."""
+    p = m.p
+    for opt in np.unique(option):
+        sel = idx[option == opt]
+        g = None if gp is None else gp[option == opt]
+        if opt == S.OPT_REASSURE:
+            reassure(m, sel, week, p["seek.blocked_weeks_after_reassurance"], selfhelp)
+        elif opt == S.OPT_WORKER:
+            enter_worker(m, sel, week, g)
+        elif opt == S.OPT_WIJKTEAM:
+            if g is not None:
+                note_referral(m, sel, g, S.P_WIJKTEAM, week)
+            enter_wijkteam(m, sel, week)
+        elif opt == S.OPT_JGZ:
+            if g is not None:
+                note_referral(m, sel, g, S.P_JGZ, week)
+            enter_jgz(m, sel, week)
+        elif opt == S.OPT_SPECIALIST:
+            if g is not None:
+                note_referral(m, sel, g, S.P_SPECIALIST, week)
+            refer_specialist(m, sel, referrer, week)
+
+
+def enter_worker(m, idx: np.ndarray, week: int, gp: np.ndarray) -> None:
+    """Start sessions with the practice worker (the case is discussed in person: a contact)."""
+    ch, p = m.children, m.p
+    enter_state(m, idx, S.PRACTICE_WORKER, week)
+    ch.sessions_left[idx] = p["practice_worker.sessions_per_trajectory"]
+    ch.noshows[idx] = 0
+    ch.care_level[idx] = p["practice_worker.care_level"]
+    ch.ref_gp[idx] = gp
+    ch.ref_partner[idx] = S.P_WORKER
+    ch.ref_feedback[idx] = True  # same practice: the GP hears how it went
+    m.collab.add(m.collab.in_person, gp, S.P_WORKER, 1.0)
+    _handover(m, idx, S.PROF_WORKER)
+    first_help(m, idx, week)
+
+
+def enter_jgz(m, idx: np.ndarray, week: int) -> None:
+    ch, p = m.children, m.p
+    enter_state(m, idx, S.JGZ_SUPPORT, week)
+    ch.planned_end[idx] = week + p["jgz.support_weeks"]
+    ch.care_level[idx] = 1
+    _handover(m, idx, S.PROF_JGZ)
+    first_help(m, idx, week)
+
+
+def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
+    """Start wijkteam help: an intake first unless the handover is warm or the plan is shared."""
+    if len(idx) == 0:
+        return
+    ch, p = m.children, m.p
+    noshow = (
+        _u(m, Purpose.NOSHOW, idx, week, 100) < p["seek.noshow_wijkteam"] * p["mechanisms.noshow"]
+    )
+    m.tally.appointments[2] += len(idx)
+    m.tally.noshows[2] += int(noshow.sum())
+    reassure(m, idx[noshow], week, 4)
+    idx = idx[~noshow]
+    skip = warm or m.coordinated or p["jgz.integrated_in_wijkteam"]
+    intake = 0 if skip else p["wijkteam.intake_weeks"]
+    m.tally.count_intakes(ch.prof_mask[idx], skip)
+    enter_state(m, idx, S.WIJKTEAM, week)
+    ch.intake_left[idx] = intake
+    ch.planned_end[idx] = week + intake + p["wijkteam.help_weeks"]
+    ch.care_level[idx] = 2
+    ch.route[idx] = ROUTE_MUNICIPALITY
+    _handover(m, idx, S.PROF_WIJKTEAM)
+    first_help(m, idx, week)
+    m.tally.trajectory(S.REF_WIJKTEAM, ch.need[idx], week)
+
+
+def refer_specialist(
+    m,
+    idx: np.ndarray,
+    referrer: int | np.ndarray,
+    week: int,
+    residential: bool = False,
+    indicated: bool = False,
+) -> None:
+    """Put children on a specialist (or residential) waiting list.
+
+    Before 2015 referrals other than insurer-paid jeugd-ggz go through a Bureau Jeugdzorg
+    indication first (M13). The provider admits to its list only above its admission threshold,
+    which follows from the funding rule; urgent cases (crisis, 'other' referrers) always.
+    """
+    if len(idx) == 0:
+        return
+    ch, p = m.children, m.p
+    referrer = np.broadcast_to(np.asarray(referrer, dtype=np.int8), idx.shape)
+    ch.referrer[idx] = referrer
+    if ch.withdrew[idx].any():
+        m.tally.returns += int(ch.withdrew[idx].sum())
+        ch.withdrew[idx] = False
+    route = np.full(len(idx), ROUTE_MUNICIPALITY, dtype=np.int8)
+    if m.pre2015:
+        route[:] = ROUTE_PROVINCE
+        ggz = (referrer == S.REF_GP) | (referrer == S.REF_NONE)
+        ggz &= _u(m, Purpose.ROUTE, idx, week, 300) < p["bjz.ggz_direct_share"]
+        route[ggz] = ROUTE_INSURER
+        if not indicated:
+            to_bjz = (route == ROUTE_PROVINCE) & (referrer != S.REF_OTHER)
+            b = idx[to_bjz]
+            enter_state(m, b, S.WAIT_INDICATION, week)
+            ch.q_entry[b] = week
+            ch.route[b] = ROUTE_PROVINCE
+            ch.to_residential[b] = residential
+            ch.prof_mask[b] |= S.PROF_BJZ
+            idx, route, referrer = idx[~to_bjz], route[~to_bjz], referrer[~to_bjz]
+    ch.route[idx] = route
+    urgent = (ch.need[idx] >= 4) | (referrer == S.REF_OTHER)
+    if residential:
+        pool, state = m.residential, S.WAIT_RESIDENTIAL
+        accept = np.ones(len(idx), dtype=bool)
+        prov = _pick_provider(m, pool, idx, week)
+    else:
+        pool, state = m.specialist, S.WAIT_SPECIALIST
+        prov = _pick_provider(m, pool, idx, week)
+        seen = ch.need[idx] + p["wijkteam.perception_noise_sd"] * m.streams.normal(
+            Purpose.PERCEIVE + 4000, ch.uid[idx], week
+        )
+        accept = urgent | indicated | (seen >= m.funding.threshold[prov])
+    refused = idx[~accept]
+    if len(refused):
+        m.tally.refused += len(refused)
+        g = ch.ref_gp[refused]
+        known = g >= 0
+        if known.any():
+            m.collab.add(m.collab.bad, g[known], S.P_SPECIALIST, 1.0)
+        reassure(m, refused, week, 8)
+    idx, prov, urgent = idx[accept], prov[accept], urgent[accept]
+    enter_state(m, idx, state, week)
+    ch.provider[idx] = prov
+    ch.q_entry[idx] = week
+    ch.priority[idx] = urgent
+    ch.to_residential[idx] = residential
+    ch.preventive[idx] = p["waiting.preventive_offer"] and not residential
+    if p["waiting.preventive_offer"] and not residential:
+        _handover(m, idx, S.PROF_JGZ)
+
+
+def _pick_provider(m, pool, idx: np.ndarray, week: int) -> np.ndarray:
+    """Provider for each referral: in proportion to places (the referrer's usual partners)."""
+    w = np.cumsum(pool.places)
+    u = _u(m, Purpose.PROVIDER, idx, week) * w[-1]
+    return np.minimum(np.searchsorted(w, u, side="right"), pool.n - 1).astype(np.int32)
+
+
+# --- admission --------------------------------------------------------------------------------
+def indications(m, week: int) -> None:
+    """Bureau Jeugdzorg (pre-2015): indicate in order of arrival, as capacity allows."""
+    ch, p = m.children, m.p
+    wait = np.flatnonzero(ch.state == S.WAIT_INDICATION)
+    if len(wait) == 0:
+        return
+    m.bjz_credit += p["bjz.indications_per_week_per_1000"] * m.n_children_k
+    n = int(m.bjz_credit)
+    if n <= 0:
+        return
+    order = np.lexsort((ch.uid[wait], ch.q_entry[wait]))
+    done = wait[order[:n]]
+    m.bjz_credit -= len(done)
+    m.tally.indications += len(done)
+    seen = ch.need[done] + p["wijkteam.perception_noise_sd"] * m.streams.normal(
+        Purpose.PERCEIVE + 5000, ch.uid[done], week
+    )
+    ok = seen >= p["bjz.threshold"]
+    res = done[ok & ch.to_residential[done]]
+    amb = done[ok & ~ch.to_residential[done]]
+    refer_specialist(m, amb, int(S.REF_WIJKTEAM), week, indicated=True)
+    refer_specialist(m, res, int(S.REF_WIJKTEAM), week, residential=True, indicated=True)
+    # Refused: referred back to the CJG / local team (seeds/001 L1192-1194).
+    enter_wijkteam(m, done[~ok], week)
+
+
+def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, stop: bool) -> None:
+    """Withdrawal from the list, then admission to free places (urgency, then arrival)."""
+    ch, p = m.children, m.p
+    wait = np.flatnonzero(ch.state == wait_state)
+    if len(wait) == 0:
+        return
+    if wait_state == S.WAIT_SPECIALIST:
+        wd = p["specialist.withdrawal_per_week"] * np.where(
+            ch.preventive[wait], p["waiting.preventive_withdrawal_ratio"], 1.0
+        )
+        out = _u(m, Purpose.WITHDRAW, wait, week) < wd
+        out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
+        gone = wait[out]
+        if len(gone):
+            m.tally.withdrawals += len(gone)
+            ch.withdrew[gone] = ch.need[gone] > 0
+            none = gone[ch.need[gone] == 0]
+            rest = gone[ch.need[gone] > 0]
+            reassure(m, rest, week, 8)
+            exit_care(m, none, week)
+            wait = wait[~out]
+    if stop or len(wait) == 0:
+        return
+    occupied = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)
+    free = np.maximum(pool.capacity - occupied, 0)
+    take = admit(ch.provider[wait], ch.priority[wait], ch.q_entry[wait], ch.uid[wait], free)
+    adm = wait[take]
+    if len(adm) == 0:
+        return
+    waits = (week - ch.q_entry[adm]).astype(np.float64)
+    pool.observe_waits(ch.provider[adm], waits, p["specialist.wait_smoothing_weeks"])
+    enter_state(m, adm, care_state, week)
+    ch.preventive[adm] = False
+    level = 3 if care_state == S.SPECIALIST else 4
+    ch.care_level[adm] = level
+    mult = (
+        m.funding.length_mult[ch.provider[adm]]
+        if care_state == S.SPECIALIST
+        else m.funding.res_length_mult
+    )
+    base = m.treatment_weeks(ch.need[adm], care_state)
+    spread = 0.5 + _u(m, Purpose.LENGTH, adm, week)
+    ch.planned_end[adm] = week + np.maximum(1, np.round(base * mult * spread)).astype(np.int32)
+    ch.overtreated[adm] = ch.need[adm] <= level - 2
+    _handover(m, adm, prof)
+    first_help(m, adm, week)
+    ref = ch.referrer[adm]
+    m.tally.trajectory_many(ref, ch.need[adm], week)
+    m.tally.record_waits(care_state, waits, week, m.measuring(week))
+    # A long wait is a bad experience the family reports to its GP (M2).
+    long = adm[(waits > p["trust.long_wait_weeks"]) & (ch.ref_gp[adm] >= 0)]
+    if len(long):
+        m.collab.add(m.collab.bad, ch.ref_gp[long], S.P_SPECIALIST, 1.0)
+
+
+# --- care -------------------------------------------------------------------------------------
+def resolve(m, idx: np.ndarray, week: int) -> None:
+    """Care lowers need by one level with a chance set by the match of care and need levels."""
+    if len(idx) == 0:
+        return
+    ch, p = m.children, m.p
+    need = ch.need[idx].astype(np.int64)
+    level = ch.care_level[idx].astype(np.int64)
+    gap = need - level
+    under = p["care.under_treatment_ratio"] ** np.maximum(gap, 0)
+    over = np.where(gap <= -2, p["care.over_treatment_ratio"] ** p["mechanisms.stigma"], 1.0)
+    rate = p["care.resolution_per_week"] * under * over
+    down = (_u(m, Purpose.RESOLVE, idx, week) < rate) & (need > 0)
+    ch.need[idx[down]] -= 1
+    # Under-treated needs can still escalate.
+    esc = (
+        (gap > 0)
+        & (need < 4)
+        & (_u(m, Purpose.ESCALATE, idx, week, 700) < p["need.escalation_per_week"])
+    )
+    ch.need[idx[esc & ~down]] += 1
+
+
+def good_outcome(m, idx: np.ndarray) -> None:
+    """A trajectory ended well; the referring GP learns of it if feedback was arranged (M3)."""
+    ch = m.children
+    sel = idx[(ch.ref_gp[idx] >= 0) & ch.ref_feedback[idx]]
+    if len(sel):
+        s = m.p["mechanisms.feedback"]
+        m.collab.add(m.collab.good, ch.ref_gp[sel], ch.ref_partner[sel].astype(np.int64), s)
+
+
+def step_down(m, idx: np.ndarray, week: int, source: str) -> None:
+    """Step down to JGZ (integrated team) or to the wijkteam (M12)."""
+    if len(idx) == 0:
+        return
+    m.tally.stepdowns[source] += len(idx)
+    if m.p["jgz.integrated_in_wijkteam"] or source == "wijkteam":
+        m.tally.stepdowns_jgz[source] += len(idx)
+        enter_jgz(m, idx, week)
+    else:
+        enter_wijkteam(m, idx, week, warm=True)
+
+
+def care(m, week: int, active: np.ndarray) -> None:
+    """One week of help in every help state: sessions, resolution, endings."""
+    ch, p = m.children, m.p
+    st = ch.state[active]
+    s12 = p["mechanisms.stepdown"]
+
+    # JGZ support and monitoring.
+    j = active[st == S.JGZ_SUPPORT]
+    resolve(m, j, week)
+    end = j[ch.planned_end[j] <= week]
+    exit_care(m, end[ch.need[end] == 0], week)
+    reassure(m, end[ch.need[end] > 0], week, 4)
+
+    # Practice-worker sessions.
+    w = active[st == S.PRACTICE_WORKER]
+    if len(w):
+        _worker_sessions(m, w, week)
+
+    # Wijkteam: intake, then help; at the end exit, step down, refer or extend.
+    t = active[st == S.WIJKTEAM]
+    if len(t):
+        intake = t[ch.intake_left[t] > 0]
+        ch.intake_left[intake] -= 1
+        assessed = intake[ch.intake_left[intake] == 0]
+        helping = t[ch.intake_left[t] == 0]
+        resolve(m, helping[~np.isin(helping, assessed)], week)
+        if len(assessed):
+            from sim.routing import wijkteam_refers
+
+            ref = wijkteam_refers(m, assessed, week)
+            refer_specialist(m, assessed[ref], S.REF_WIJKTEAM, week)
+        end = helping[(ch.planned_end[helping] <= week) & (ch.state[helping] == S.WIJKTEAM)]
+        if len(end):
+            m.tally.endings["wijkteam"] += len(end)
+            done = end[ch.need[end] == 0]
+            good_outcome(m, done)
+            exit_care(m, done, week)
+            light = end[ch.need[end] == 1]
+            sd = p["wijkteam.stepdown_to_jgz"] * s12 * p["jgz.integrated_in_wijkteam"]
+            down = _u(m, Purpose.STEPDOWN, light, week) < sd
+            step_down(m, light[down], week, "wijkteam")
+            good_outcome(m, light)
+            reassure(m, light[~down], week, 8)
+            heavy = end[ch.need[end] >= 2]
+            if len(heavy):
+                from sim.routing import wijkteam_refers
+
+                ref = wijkteam_refers(m, heavy, week)
+                refer_specialist(m, heavy[ref], S.REF_WIJKTEAM, week)
+                ch.planned_end[heavy[~ref]] = week + p["wijkteam.help_weeks"]
+
+    # Specialist ambulant care.
+    s = active[st == S.SPECIALIST]
+    if len(s):
+        resolve(m, s, week)
+        crisis = s[
+            (ch.need[s] >= 4)
+            & (_u(m, Purpose.RESIDENTIAL, s, week) < p["residential.crisis_referral_per_week"])
+        ]
+        refer_specialist(m, crisis, ch.referrer[crisis].copy(), week, residential=True)
+        s = s[ch.state[s] == S.SPECIALIST]
+        prov = ch.provider[s]
+        light = ch.need[s] <= 1
+        early = light & (_u(m, Purpose.STEPDOWN, s, week) < m.funding.stepdown_rate[prov] * s12)
+        due = ch.planned_end[s] <= week
+        ending = early | due
+        e = s[ending]
+        if len(e):
+            m.tally.endings["specialist"] += len(e)
+            done = e[ch.need[e] == 0]
+            good_outcome(m, done)
+            exit_care(m, done, week)
+            lt = e[ch.need[e] == 1]
+            good_outcome(m, lt)
+            down = _u(m, Purpose.STEPDOWN, lt, week, 50) < min(1.0, s12)
+            step_down(m, lt[down], week, "specialist")
+            reassure(m, lt[~down], week, 8)
+            heavy = e[ch.need[e] >= 2]
+            ext = m.treatment_weeks(ch.need[heavy], S.SPECIALIST) // 2
+            ch.planned_end[heavy] = week + np.maximum(
+                1, ext * m.funding.length_mult[ch.provider[heavy]]
+            ).astype(np.int32)
+
+    # Residential care.
+    r = active[st == S.RESIDENTIAL]
+    if len(r):
+        resolve(m, r, week)
+        e = r[ch.planned_end[r] <= week]
+        if len(e):
+            m.tally.endings["residential"] += len(e)
+            heavy = e[ch.need[e] >= 3]
+            ch.planned_end[heavy] = week + p["residential.stay_weeks"] // 2
+            done = e[ch.need[e] == 0]
+            good_outcome(m, done)
+            exit_care(m, done, week)
+            aftercare = e[(ch.need[e] >= 1) & (ch.need[e] <= 2)]
+            step_down(m, aftercare, week, "residential")
+
+
+def _worker_sessions(m, w: np.ndarray, week: int) -> None:
+    """Sessions with the practice worker, as far as its hours allow; no-shows (M9)."""
+    ch, p = m.children, m.p
+    g = m.families.gp[ch.family[w]]
+    cap = m.worker_sessions_capacity()  # sessions per practice this week
+    load = np.bincount(g, minlength=m.n_gp)
+    share = np.divide(cap, load, out=np.zeros(m.n_gp), where=load > 0)
+    seen = _u(m, Purpose.PW_AVAILABLE, w, week, 200) < share[g]
+    sw = w[seen]
+    noshow = (
+        _u(m, Purpose.NOSHOW, sw, week) < p["seek.noshow_practice_worker"] * p["mechanisms.noshow"]
+    )
+    m.tally.appointments[1] += len(sw)
+    m.tally.noshows[1] += int(noshow.sum())
+    held = np.bincount(g[seen][~noshow], minlength=m.n_gp)
+    m.worker_sessions_held += held
+    ch.noshows[sw[noshow]] += 1
+    drop = sw[noshow & (ch.noshows[sw] >= 2)]
+    reassure(m, drop, week, p["seek.blocked_weeks_after_reassurance"])
+    att = sw[~noshow]
+    resolve(m, att, week)
+    ch.sessions_left[att] -= 1
+    done = att[ch.sessions_left[att] <= 0]
+    if len(done) == 0:
+        return
+    fixed = done[ch.need[done] == 0]
+    good_outcome(m, fixed)
+    exit_care(m, fixed, week)
+    rest = done[ch.need[done] > 0]
+    if len(rest):
+        from sim.routing import worker_choose
+
+        opt = worker_choose(m, rest, week)
+        gp = m.families.gp[ch.family[rest]]
+        warm = p["practice_worker.in_wijkteam"]
+        to_team = opt == S.OPT_WIJKTEAM
+        if warm and to_team.any():
+            sel = rest[to_team]
+            note_referral(m, sel, gp[to_team], S.P_WIJKTEAM, week)
+            enter_wijkteam(m, sel, week, warm=True)
+            rest, opt, gp = rest[~to_team], opt[~to_team], gp[~to_team]
+        send(m, rest, opt, S.REF_GP, week, gp=gp)

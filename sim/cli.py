@@ -1,0 +1,222 @@
+"""The ``youthcare`` command line.
+
+Every user error (a bad option, a malformed scenario) is one line on stderr and exit code 2;
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.params import ParameterError
+from sim.scenario import ScenarioError
+
+EXIT_USAGE = 2
+
+
+class UserError(Exception):
+    """An error in what the user asked for; printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse prints usage too)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive_int(name: str, lo: int = 1, hi: int = 10**8):
+    def conv(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {s!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name} must be in [{lo}, {hi}], got {v}")
+        return v
+
+    return conv
+
+
+def _float(name: str, lo: float, hi: float):
+    def conv(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name} must be in [{lo:g}, {hi:g}], got {v:g}")
+        return v
+
+    return conv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(
+        prog="youthcare", description="Agent-based simulation of the Dutch youth-care ecosystem."
+    )
+    sub = ap.add_subparsers(dest="command", parser_class=_Parser, required=True)
+
+    r = sub.add_parser("run", help="run one scenario and write summary, weekly series and manifest")
+    r.add_argument(
+        "scenario", help="scenario name (scenarios/NAME.toml), a path, or a composition a+b"
+    )
+    r.add_argument("--families", type=_positive_int("--families", 100, 5_000_000), default=20_000)
+    r.add_argument("--years", type=_float("--years", 0.1, 100), default=10.0)
+    r.add_argument(
+        "--warmup-years",
+        type=_float("--warmup-years", 0, 50),
+        default=None,
+        help="warm-up before measuring (default: the registry's stated warm-up)",
+    )
+    r.add_argument("--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0)
+    r.add_argument(
+        "--out", type=Path, default=None, help="results folder (default results/run-SCENARIO-sSEED)"
+    )
+    r.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")
+    r.add_argument("--check", action="store_true", help="run the weekly invariant checks")
+    r.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a parameter (repeatable), e.g. --set gp.detection=0.7",
+    )
+
+    sub.add_parser("scenarios", help="list the scenario files")
+    p = sub.add_parser("params", help="list the parameter registry")
+    p.add_argument("--section", default=None)
+    return ap
+
+
+def parse_set(items: list[str]) -> dict:
+    """Parse ``--set name=value`` into typed values (bool, number or string)."""
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise UserError(f"--set {it!r}: expected NAME=VALUE")
+        k, v = it.split("=", 1)
+        low = v.strip().lower()
+        val: object
+        if low in ("true", "false"):
+            val = low == "true"
+        else:
+            try:
+                val = int(v) if low.lstrip("-").isdigit() else float(v)
+            except ValueError:
+                val = v
+        out[k.strip()] = val
+    return out
+
+
+def cmd_run(args) -> int:
+    import json
+
+    from sim import scenario as sc
+    from sim.experiment import manifest, run_model, to_json, write_run
+    from sim.population import WEEKS_PER_YEAR  # noqa: F401
+
+    scen = sc.load(args.scenario, extra=parse_set(args.set))
+    warm = args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS
+    out = args.out or Path("results") / f"run-{scen.name}-s{args.seed}"
+    _check_out(out)
+    progress = sys.stderr.isatty()
+    summary, weekly = run_model(
+        scen.params,
+        args.families,
+        args.years,
+        warm,
+        args.seed,
+        scen.name,
+        check=args.check,
+        progress=progress,
+    )
+    man = manifest(
+        "run",
+        {
+            "name": scen.name,
+            "files": [str(f.path) for f in scen.files],
+            "overrides": scen.overrides,
+        },
+        scen.params,
+        {"seed": args.seed},
+        {"families": args.families, "years": args.years, "warmup_years": warm, "check": args.check},
+    )
+    write_run(out, summary, weekly, man)
+    if args.json:
+        sys.stdout.write(to_json(summary))
+    else:
+        s = summary
+        print(
+            f"{scen.name}: {s['families']} families, {s['children']} children, {s['weeks']} weeks measured"
+        )
+        print(f"  in care per year      {100 * s['children_in_care_share_per_year']:.1f}%")
+        print(
+            f"  specialist wait       mean {s['specialist_wait_weeks']['mean']:.1f} weeks, "
+            f"p90 {s['specialist_wait_weeks']['p90']:.0f}"
+        )
+        print(
+            f"  cost per year         EUR {s['cost_per_year_eur']['total'] / 1e6:.1f} M; "
+            f"per child in care EUR {s['cost_per_child_in_care_eur']:,.0f}"
+        )
+        print(
+            "  referrers             "
+            + json.dumps({k: round(v, 3) for k, v in s["new_trajectories_by_referrer"].items()})
+        )
+        print(f"  invariant violations  {s['invariant_violations']}")
+        print(f"results in {out}/")
+    return 0
+
+
+DEFAULT_WARMUP_YEARS = 3.0  # chosen by MSER-5 on the baseline waiting list (README, 'Warm-up')
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out}: exists and is not a directory")
+    parent = out if out.exists() else out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    import os
+
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"--out {out}: not writable")
+
+
+def cmd_scenarios(args) -> int:
+    from sim.scenario import list_scenarios
+
+    for f in list_scenarios():
+        print(f"{f.name:34s} {f.kind:13s} {f.title}")
+    return 0
+
+
+def cmd_params(args) -> int:
+    from sim.params import REGISTRY
+
+    for p in REGISTRY.values():
+        if args.section and p.section != args.section:
+            continue
+        print(f"{p.name:48s} {str(p.default):>10s} {p.unit:24s} {p.source}")
+    return 0
+
+
+COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "params": cmd_params}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = build_parser()
+    args = ap.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ScenarioError, ParameterError, UserError) as e:
+        sys.stderr.write(f"youthcare {args.command}: error: {e}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("youthcare: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,187 @@
+"""Funding: the providers' margin rule, budgets, ceilings, capacity response and who pays what.
+
+One rule for every provider (DESIGN §3): the incentive to deliver an extra week of care is the
+margin it makes, under p×q the tariff minus marginal cost, under lumpsum the budget slack minus
+marginal cost. From that incentive ``I``:
+
+    admission threshold = base - threshold_slope * I
+    treatment length x  = exp(length_slope * I)
+    step-down rate   x  = exp(-stepdown_slope * I)
+
+all scaled by ``mechanisms.funding`` (0: no funding effect). Lumpsum and p×q differ only through
+``I``; nothing in here is a per-scenario effect.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import states as S
+from sim.care import ROUTE_INSURER, ROUTE_MUNICIPALITY, ROUTE_PAYER, ROUTE_PROVINCE  # noqa: F401
+from sim.population import WEEKS_PER_YEAR
+
+
+class Funding:
+    """Provider behaviour from the margin rule, and the municipality's budgets."""
+
+    def __init__(self, m):
+        p = m.p
+        self.m = m
+        n = m.specialist.n
+        self.lumpsum = p["funding.scheme"] == "lumpsum"
+        tariff_s, tariff_r = (
+            p["specialist.tariff_eur_per_week"],
+            p["residential.tariff_eur_per_week"],
+        )
+        k = m.n_children_k
+        # Lumpsum budget: stated per scenario; 0 means the start-up spending rate (DESIGN §3).
+        budget = p["funding.lumpsum_budget_per_1000_children"] * k
+        if budget <= 0:
+            budget = WEEKS_PER_YEAR * (
+                m.specialist.places.sum() * p["init.specialist_occupancy"] * tariff_s
+                + m.residential.places.sum() * p["init.residential_occupancy"] * tariff_r
+            )
+        self.lumpsum_budget = float(budget)
+        self.ceiling = p["funding.pxq_ceiling_per_1000_children"] * k
+        share = m.specialist.places / m.specialist.places.sum()
+        spec_share = (
+            m.specialist.places.sum()
+            * tariff_s
+            / (m.specialist.places.sum() * tariff_s + m.residential.places.sum() * tariff_r)
+        )
+        self.provider_budget_week = self.lumpsum_budget * spec_share * share / WEEKS_PER_YEAR
+        self.provider_cost = np.zeros(n)  # cost of care delivered this budget year
+        self.provider_budget = np.zeros(n)  # budget accrued this budget year
+        self.year_spend = 0.0  # municipal specialist + residential spending this calendar year
+        self.stopped = False
+        self.threshold = np.zeros(n)
+        self.length_mult = np.ones(n)
+        self.stepdown_rate = np.zeros(n)
+        self.res_length_mult = 1.0
+        self.incentive = np.zeros(n)
+        self.update()
+
+    def update(self) -> None:
+        """Recompute each provider's incentive and the behaviour that follows from it."""
+        p = self.m.p
+        mc = p["specialist.marginal_cost_share"]
+        if self.lumpsum:
+            slack = np.divide(
+                self.provider_budget - self.provider_cost,
+                self.provider_budget,
+                out=np.zeros_like(self.provider_budget),
+                where=self.provider_budget > 0,
+            )
+            incentive = -mc + p["funding.slack_weight"] * np.clip(slack, -1.0, 1.0)
+        else:
+            incentive = np.full(len(self.threshold), 1.0 - mc)
+        s = p["mechanisms.funding"]
+        self.incentive = incentive
+        self.threshold = (
+            p["specialist.base_threshold"] - s * p["funding.threshold_slope"] * incentive
+        )
+        self.length_mult = np.exp(s * p["funding.length_slope"] * incentive)
+        self.stepdown_rate = np.clip(
+            p["specialist.stepdown_per_week"]
+            * np.exp(-s * p["funding.stepdown_slope"] * incentive),
+            0,
+            1,
+        )
+        self.res_length_mult = float(np.exp(s * p["funding.length_slope"] * incentive.mean()))
+
+    def step(self, m, week: int, counts: np.ndarray) -> None:
+        """Book this week's costs, track budgets, move capacity, and update provider behaviour."""
+        p, ledger, ch = m.p, m.ledger, m.children
+        if week % WEEKS_PER_YEAR == 0:
+            self.year_spend = 0.0
+            self.stopped = False
+            self.provider_cost[:] = 0.0
+            self.provider_budget[:] = 0.0
+        tariff_s, tariff_r = (
+            p["specialist.tariff_eur_per_week"],
+            p["residential.tariff_eur_per_week"],
+        )
+        in_s = ch.state == S.SPECIALIST
+        in_r = ch.state == S.RESIDENTIAL
+        spec_by_route = np.bincount(ch.route[in_s], minlength=3).astype(float)
+        res_by_route = np.bincount(ch.route[in_r], minlength=3).astype(float)
+        ch.cost[in_s] += tariff_s
+        ch.cost[in_r] += tariff_r
+        prov_weeks = np.bincount(ch.provider[in_s], minlength=m.specialist.n)
+        self.provider_cost += prov_weeks * tariff_s
+        self.provider_budget += self.provider_budget_week
+        for r in (ROUTE_PROVINCE, ROUTE_INSURER):
+            ledger.add(ROUTE_PAYER[r], "specialist", spec_by_route[r] * tariff_s)
+            ledger.add(ROUTE_PAYER[r], "residential", res_by_route[r] * tariff_r)
+        municipal = (
+            spec_by_route[ROUTE_MUNICIPALITY] * tariff_s
+            + res_by_route[ROUTE_MUNICIPALITY] * tariff_r
+        )
+        if self.lumpsum:
+            wk = self.lumpsum_budget / WEEKS_PER_YEAR
+            spec_part = self.provider_budget_week.sum()
+            ledger.add(
+                "municipality",
+                "specialist",
+                spec_part * (1 + p["funding.lumpsum_monitoring_share"]),
+            )
+            ledger.add(
+                "municipality",
+                "residential",
+                (wk - spec_part) * (1 + p["funding.lumpsum_monitoring_share"]),
+            )
+            self.year_spend += wk
+        else:
+            ledger.add("municipality", "specialist", spec_by_route[ROUTE_MUNICIPALITY] * tariff_s)
+            ledger.add("municipality", "residential", res_by_route[ROUTE_MUNICIPALITY] * tariff_r)
+            self.year_spend += municipal
+            if self.ceiling > 0 and self.year_spend >= self.ceiling:
+                self.stopped = True  # registration stop until the new year
+        self._front_line_costs(m, counts)
+        # Capacity answers a lasting waiting list, with a lag and a workforce cap.
+        s_w = p["mechanisms.wait_response"]
+        for pool, wait_state, care_state, stay in (
+            (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, p["specialist.treatment_weeks_severe"]),
+            (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, p["residential.stay_weeks"]),
+        ):
+            q = np.bincount(ch.provider[ch.state == wait_state], minlength=pool.n)
+            occ = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)
+            signal = pool.queue_wait_estimate(q, occ, stay)
+            pool.adjust_capacity(
+                signal,
+                occ,
+                p["specialist.target_wait_weeks"],
+                p["specialist.capacity_lag_weeks"],
+                p["specialist.workforce_cap_ratio"],
+                s_w,
+            )
+        self.update()
+
+    def _front_line_costs(self, m, counts: np.ndarray) -> None:
+        """Salaried and per-child costs: JGZ, wijkteam, practice workers, GP time, platform, BJZ."""
+        p, ledger = m.p, m.ledger
+        wk = 1.0 / WEEKS_PER_YEAR
+        ledger.add("municipality", "jgz", m.children.n * p["jgz.cost_per_child_per_year"] * wk)
+        if p["waiting.preventive_offer"]:
+            ledger.add(
+                "municipality",
+                "jgz",
+                counts[S.WAIT_SPECIALIST] * p["waiting.preventive_cost_per_week"],
+            )
+        ledger.add(
+            "municipality", "wijkteam", m.wijkteam_fte.sum() * p["wijkteam.fte_cost_eur"] * wk
+        )
+        if m.has_worker:
+            fte = m.n_gp * p["practice_worker.hours_per_week"] / p["practice_worker.fte_hours"]
+            ledger.add("municipality", "practice", fte * p["practice_worker.fte_cost_eur"] * wk)
+        if p["plan.digital_family_plan"]:
+            ledger.add(
+                "municipality",
+                "practice",
+                p["plan.platform_cost_per_1000_children"] * m.n_children_k * wk,
+            )
+        ledger.add("insurer", "practice", m.tally.gp_consults_week * p["gp.consult_cost_eur"])
+        ledger.add("insurer", "practice", m.collab.gp_hours * p["gp.hourly_cost_eur"])
+        ledger.add(
+            "province", "indication", m.tally.indications_week * p["bjz.cost_per_indication_eur"]
+        )

@@ -1,0 +1,315 @@
+"""Recording: this week's tallies, the weekly series and the per-run summary (DESIGN §3 outcomes).
+
+Counters that feed the summary are reset at the end of the warm-up, so the summary covers the
+measured weeks only. The weekly series covers all weeks (a ``measured`` column marks the window).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from sim import states as S
+from sim.population import WEEKS_PER_YEAR
+
+TREEKNORM_WEEKS = 14  # 4 weeks to intake + 10 weeks to treatment (public-figures 4.1)
+QUEUE_STATES = (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION)
+
+
+class Tally:
+    """Event counters of the current run (measured window) and of the current week."""
+
+    def __init__(self) -> None:
+        self.reset()
+        self.new_week()
+
+    def reset(self) -> None:
+        self.trajectories = np.zeros(len(S.REFERRERS), dtype=np.int64)
+        self.trajectories_by_tier = defaultdict(lambda: np.zeros(len(S.REFERRERS), dtype=np.int64))
+        self.decisions = 0
+        self.over = 0
+        self.under = 0
+        self.appointments = np.zeros(3, dtype=np.int64)  # gp, practice worker, wijkteam
+        self.noshows = np.zeros(3, dtype=np.int64)
+        self.intakes = 0
+        self.duplicate_intakes = 0
+        self.stepdowns = defaultdict(int)
+        self.stepdowns_jgz = defaultdict(int)
+        self.endings = defaultdict(int)
+        self.withdrawals = 0
+        self.returns = 0
+        self.relapses = 0
+        self.exits = 0
+        self.escalations_waiting = 0
+        self.refused = 0
+        self.indications = 0
+        self.gp_consults = 0
+        self.onset_help_sum = 0.0
+        self.onset_help_n = 0
+        self.waits = {S.SPECIALIST: [], S.RESIDENTIAL: []}
+        self.queue_records = {q: [] for q in QUEUE_STATES}  # (entry, exit) weeks per child leaving
+
+    def new_week(self) -> None:
+        self.gp_consults_week = 0
+        self.indications_week = 0
+        self.new_traj_week = np.zeros(len(S.REFERRERS), dtype=np.int64)
+        self._consults_at_start = self.gp_consults
+        self._ind_at_start = self.indications
+
+    def end_week(self) -> None:
+        self.gp_consults_week = self.gp_consults - self._consults_at_start
+        self.indications_week = self.indications - self._ind_at_start
+
+    def count_decisions(self, need: np.ndarray, dest_level: np.ndarray) -> None:
+        """Appropriateness of referral decisions: two or more levels off is over/under-referral."""
+        gap = dest_level - need
+        self.decisions += len(need)
+        self.over += int(np.count_nonzero(gap >= 2))
+        self.under += int(np.count_nonzero(gap <= -2))
+
+    def count_intakes(self, prof_mask: np.ndarray, skipped: bool) -> None:
+        if skipped:
+            return
+        self.intakes += len(prof_mask)
+        # An intake is a duplicate if another professional besides the GP already knows the family.
+        self.duplicate_intakes += int(np.count_nonzero(prof_mask & ~S.PROF_GP))
+
+    def trajectory(self, referrer: int, need: np.ndarray, week: int) -> None:
+        self.trajectories[referrer] += len(need)
+        self.trajectories_by_tier["wijkteam"][referrer] += len(need)
+        self.new_traj_week[referrer] += len(need)
+
+    def trajectory_many(self, referrers: np.ndarray, need: np.ndarray, week: int) -> None:
+        c = np.bincount(referrers, minlength=len(S.REFERRERS))
+        self.trajectories += c
+        self.new_traj_week += c
+
+    def onset_to_help(self, weeks: np.ndarray) -> None:
+        self.onset_help_sum += float(weeks.sum())
+        self.onset_help_n += len(weeks)
+
+    def record_waits(self, care_state: int, waits: np.ndarray, week: int, measuring: bool) -> None:
+        if measuring:
+            self.waits[care_state].append(waits)
+
+    def record_queue_exit(self, state: int, entry: np.ndarray, week: int) -> None:
+        self.queue_records[state].append(np.stack([entry, np.full(len(entry), week)], axis=1))
+
+
+SERIES_COLUMNS = (
+    ["week", "year", "measured", "children"]
+    + [f"n_{s}" for s in S.STATE_NAMES]
+    + [f"need_{k}" for k in range(S.N_LEVELS)]
+    + [
+        "life_threatening",
+        "specialist_places",
+        "residential_places",
+        "expected_wait_weeks",
+        "wijkteam_occupancy",
+        "worker_utilisation",
+        "knowledge_mean",
+    ]
+    + [f"trust_{p}" for p in S.PARTNERS]
+    + [f"new_{r}" for r in S.REFERRERS]
+    + ["cost_total"]
+    + [f"cost_{p}" for p in S.PAYERS]
+    + [f"cost_{t}" for t in S.TIERS]
+    + ["qaly_loss", "admission_threshold", "registration_stop"]
+)
+
+
+class Recorder:
+    """The weekly series (preallocated columns) and per-year counts of children in care."""
+
+    def __init__(self, total_weeks: int) -> None:
+        self.cols = {c: np.zeros(total_weeks) for c in SERIES_COLUMNS}
+        self.year_in_care: dict[int, int] = defaultdict(int)
+        self.year_in_spec: dict[int, int] = defaultdict(int)
+        self.year_children: dict[int, int] = defaultdict(int)
+        self.prof_samples: list[float] = []
+        self.qaly_measured = 0.0
+
+    def record(self, m, week: int, counts: np.ndarray, cost_week: np.ndarray) -> None:
+        p, ch, c = m.p, m.children, self.cols
+        year = week // WEEKS_PER_YEAR
+        if week % WEEKS_PER_YEAR == 0:
+            self.year_children[year] += ch.n
+        # Children in care at any time in the calendar year (DESIGN §3 definition).
+        care_idx = np.flatnonzero(S.IN_CARE[ch.state])
+        new = care_idx[ch.in_care_year[care_idx] != year]
+        ch.in_care_year[new] = year
+        self.year_in_care[year] += len(new)
+        spec = care_idx[ch.state[care_idx] != S.WIJKTEAM]
+        snew = spec[ch.in_spec_year[spec] != year]
+        ch.in_spec_year[snew] = year
+        self.year_in_spec[year] += len(snew)
+
+        need_counts = np.bincount(ch.need, minlength=S.N_LEVELS)
+        dis = np.array(
+            [
+                0.0,
+                p["qaly.disutility_light"],
+                p["qaly.disutility_moderate"],
+                p["qaly.disutility_severe"],
+                p["qaly.disutility_crisis"],
+            ]
+        )
+        over = int(np.count_nonzero(ch.overtreated[care_idx]))
+        qaly = (
+            need_counts @ dis + over * p["qaly.disutility_overtreatment"] * p["mechanisms.stigma"]
+        ) / WEEKS_PER_YEAR
+        measured = m.measuring(week)
+        if measured:
+            self.qaly_measured += qaly
+            if week % 13 == 0 and len(care_idx):
+                fam = ch.family[care_idx]
+                mask = np.zeros(m.families.n, dtype=np.int64)
+                np.bitwise_or.at(mask, fam, ch.prof_mask[care_idx].astype(np.int64))
+                uf = np.unique(fam)
+                self.prof_samples.append(float(S.POPCOUNT[mask[uf] & 127].mean()))
+
+        c["week"][week] = week
+        c["year"][week] = year
+        c["measured"][week] = measured
+        c["children"][week] = ch.n
+        for k, name in enumerate(S.STATE_NAMES):
+            c[f"n_{name}"][week] = counts[k]
+        for k in range(S.N_LEVELS):
+            c[f"need_{k}"][week] = need_counts[k]
+        c["life_threatening"][week] = int(np.count_nonzero(ch.life_threat))
+        c["specialist_places"][week] = m.specialist.capacity.sum()
+        c["residential_places"][week] = m.residential.capacity.sum()
+        c["expected_wait_weeks"][week] = m.expected_specialist_wait()
+        c["wijkteam_occupancy"][week] = m.wijkteam_occupancy().mean()
+        c["worker_utilisation"][week] = m.worker_utilisation_week
+        c["knowledge_mean"][week] = m.collab.knowledge.mean()
+        for j, name in enumerate(S.PARTNERS):
+            c[f"trust_{name}"][week] = m.collab.trust[:, j].mean()
+        for j, name in enumerate(S.REFERRERS):
+            c[f"new_{name}"][week] = m.tally.new_traj_week[j]
+        c["cost_total"][week] = cost_week.sum()
+        for i, name in enumerate(S.PAYERS):
+            c[f"cost_{name}"][week] = cost_week[i].sum()
+        for i, name in enumerate(S.TIERS):
+            c[f"cost_{name}"][week] = cost_week[:, i].sum()
+        c["qaly_loss"][week] = qaly
+        c["admission_threshold"][week] = m.funding.threshold.mean()
+        c["registration_stop"][week] = m.funding.stopped
+
+
+def mser5(series: np.ndarray) -> int:
+    """MSER-5 truncation point (White 1997): batch means of 5, minimise the marginal standard
+    error over truncation points in the first half. Returns the truncation length in weeks."""
+    n = len(series) // 5
+    if n < 4:
+        return 0
+    b = series[: n * 5].reshape(n, 5).mean(axis=1)
+    best, best_d = np.inf, 0
+    for d in range(n // 2):
+        rest = b[d:]
+        se = rest.var() / len(rest)
+        if se < best:
+            best, best_d = se, d
+    return best_d * 5
+
+
+def summarise(m) -> dict:
+    """The per-run summary (keys documented in README.md)."""
+    t, rec = m.tally, m.recorder
+    c = rec.cols
+    w0, w1 = m.warmup_weeks, m.total_weeks
+    years = list(range(w0 // WEEKS_PER_YEAR, w1 // WEEKS_PER_YEAR))
+    share = [rec.year_in_care[y] / rec.year_children[y] for y in years if rec.year_children[y]]
+    spec_share = [rec.year_in_spec[y] / rec.year_children[y] for y in years if rec.year_children[y]]
+    traj = t.trajectories
+    ntraj = max(int(traj.sum()), 1)
+    waits = np.concatenate(t.waits[S.SPECIALIST]) if t.waits[S.SPECIALIST] else np.zeros(0)
+    n_years = (w1 - w0) / WEEKS_PER_YEAR
+    cost_total = m.ledger.total - m.cost_at_warmup
+    per_year = cost_total / n_years
+    municipal_per_year = per_year[0].sum()
+    in_care_per_year = float(np.mean([rec.year_in_care[y] for y in years])) if years else 0.0
+    wl = c["n_waiting_specialist"][w0:w1]
+    slope = np.polyfit(np.arange(len(wl)) / WEEKS_PER_YEAR, wl, 1)[0] if len(wl) > 1 else 0.0
+    endings = sum(t.endings.values())
+    summary = {
+        "scenario": m.scenario_name,
+        "seed": m.seed,
+        "families": int(m.families.n),
+        "children": int(m.children.n),
+        "weeks": int(w1 - w0),
+        "warmup_weeks": int(w0),
+        "mser5_truncation_weeks": int(mser5(c["n_waiting_specialist"][:w1])),
+        "children_in_care_share_per_year": float(np.mean(share)) if share else 0.0,
+        "children_in_specialist_care_share_per_year": float(np.mean(spec_share))
+        if spec_share
+        else 0.0,
+        "new_trajectories_per_1000_children_per_year": float(traj.sum() / n_years / m.n_children_k),
+        "new_trajectories_by_referrer": {
+            r: float(traj[i] / ntraj) for i, r in enumerate(S.REFERRERS)
+        },
+        "specialist_wait_weeks": {
+            "mean": float(waits.mean()) if len(waits) else 0.0,
+            "p50": float(np.percentile(waits, 50)) if len(waits) else 0.0,
+            "p90": float(np.percentile(waits, 90)) if len(waits) else 0.0,
+            "within_treeknorm_share": float(np.mean(waits <= TREEKNORM_WEEKS))
+            if len(waits)
+            else 1.0,
+            "admitted": int(len(waits)),
+        },
+        "waiting_list_end": int(c["n_waiting_specialist"][w1 - 1]),
+        "waiting_list_change_per_year": float(slope / max(wl.mean(), 1.0)) if len(wl) else 0.0,
+        "cost_per_year_eur": {
+            "total": float(per_year.sum()),
+            "by_payer": {name: float(per_year[i].sum()) for i, name in enumerate(S.PAYERS)},
+            "by_tier": {name: float(per_year[:, i].sum()) for i, name in enumerate(S.TIERS)},
+        },
+        "cost_per_child_in_care_eur": float(municipal_per_year / in_care_per_year)
+        if in_care_per_year
+        else 0.0,
+        "qaly_loss_per_1000_children_per_year": float(rec.qaly_measured / n_years / m.n_children_k),
+        "referrals_over_under": {
+            "over_referral_share": t.over / max(t.decisions, 1),
+            "under_referral_share": t.under / max(t.decisions, 1),
+        },
+        "professionals_per_family_in_care": float(np.mean(rec.prof_samples))
+        if rec.prof_samples
+        else 0.0,
+        "onset_to_help_weeks": t.onset_help_sum / max(t.onset_help_n, 1),
+        "escalations_while_waiting_per_year": t.escalations_waiting / n_years,
+        "stepdown_share": sum(t.stepdowns.values()) / max(endings, 1),
+        "stepdown_to_jgz_share": sum(t.stepdowns_jgz.values()) / max(endings, 1),
+        "withdrawals_per_year": t.withdrawals / n_years,
+        "returns_per_year": t.returns / n_years,
+        "relapse_share": t.relapses / max(t.exits, 1),
+        "duplicate_intake_share": t.duplicate_intakes / max(t.intakes, 1),
+        "noshow_share": {
+            k: float(t.noshows[i] / max(t.appointments[i], 1))
+            for i, k in enumerate(("gp", "practice_worker", "wijkteam"))
+        },
+        "utilisation": {
+            "specialist": float(
+                np.mean(c["n_specialist"][w0:w1] / np.maximum(c["specialist_places"][w0:w1], 1))
+            ),
+            "residential": float(
+                np.mean(c["n_residential"][w0:w1] / np.maximum(c["residential_places"][w0:w1], 1))
+            ),
+            "wijkteam_occupancy": float(np.mean(c["wijkteam_occupancy"][w0:w1])),
+            "practice_worker": float(np.mean(c["worker_utilisation"][w0:w1]))
+            if m.has_worker
+            else None,
+        },
+        "trust_end": {
+            name: float(m.collab.trust[:, j].mean()) for j, name in enumerate(S.PARTNERS)
+        },
+        "knowledge_end": float(m.collab.knowledge.mean()),
+        "crisis_share": float(np.mean(c["need_4"][w0:w1] / c["children"][w0:w1])),
+        "life_threatening_share": float(
+            np.mean(c["life_threatening"][w0:w1] / c["children"][w0:w1])
+        ),
+        "lumpsum_budget_eur_per_year": m.funding.lumpsum_budget if m.funding.lumpsum else None,
+        "scope_note": "children 0-17; young adults 18-22 are out of scope in v1",
+        "invariant_violations": int(m.invariant_violations),
+    }
+    return summary

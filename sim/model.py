@@ -1,0 +1,495 @@
+"""The youth-care model: a Mesa model whose week is a fixed order of phases (DESIGN §4).
+
+    population -> signalling -> decisions -> admission and care -> collaboration -> funding
+    -> recording
+
+Families and children are columns (``sim.population``); organisations are Mesa agents whose
+weekly state lives in arrays (``sim.actors``). Every number comes from the parameter registry.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim import care, invariants, signalling
+from sim import states as S
+from sim.actors import (
+    JGZ,
+    BureauJeugdzorg,
+    GPPractice,
+    Municipality,
+    ResidentialProvider,
+    SpecialistProvider,
+    Wijkteam,
+)
+from sim.collaboration import Collaboration
+from sim.costs import Ledger
+from sim.funding import Funding
+from sim.metrics import Recorder, Tally, summarise
+from sim.params import Params, validate_values
+from sim.population import (
+    ADULT_WEEKS,
+    NEVER,
+    WEEKS_PER_YEAR,
+    NeedModel,
+    make_children,
+    make_families,
+)
+from sim.queues import ProviderPool
+from sim.rng import Purpose, Streams, key_from_seed
+
+
+class YouthCareModel(mesa.Model):
+    """One region's youth-care system, simulated week by week.
+
+    ``families``: number of families; ``years``: measured years after ``warmup_years`` of warm-up;
+    ``seed``: an int or a SeedSequence (all randomness derives from it); ``check``: run the
+    invariant checks every week.
+    """
+
+    def __init__(
+        self,
+        params: Params | None = None,
+        families: int = 2000,
+        years: float = 10,
+        warmup_years: float = 3,
+        seed: int | np.random.SeedSequence = 0,
+        scenario_name: str = "baseline",
+        check: bool = False,
+    ):
+        key = key_from_seed(seed)
+        super().__init__(rng=np.random.default_rng(key))
+        self.p = params if params is not None else Params()
+        self.seed = seed if isinstance(seed, int) else int(key)
+        self.scenario_name = scenario_name
+        self.check = check
+        self.streams = Streams(key)
+        self.warmup_weeks = int(round(warmup_years * WEEKS_PER_YEAR))
+        self.total_weeks = self.warmup_weeks + int(round(years * WEEKS_PER_YEAR))
+        self.week = 0
+        self.invariant_violations = 0
+        self.invariant_messages: list[str] = []
+        self.tally = Tally()
+        self.ledger = Ledger()
+        self.recorder = Recorder(self.total_weeks)
+        self.cost_at_warmup = np.zeros_like(self.ledger.total)
+        self._build(int(families))
+
+    # -- construction ------------------------------------------------------------------------
+    def _build(self, n_families: int) -> None:
+        p = self.p
+        self.families = make_families(n_families, p, self.streams)
+        self.children = make_children(self.families, p, self.streams)
+        self.next_uid = self.children.n
+        self.n_children_k = self.children.n / 1000.0
+        self.n_gp = int(self.families.gp.max()) + 1
+        self.n_hood = int(self.families.hood.max()) + 1
+        self._configure()
+        self.needs = NeedModel(self)
+        # Places: specialist ambulant and residential providers.
+        n_prov = p["specialist.providers"]
+        shift = p["funding.front_shift_share"]
+        spec_places = p["specialist.places_per_1000_children"] * self.n_children_k * (1 - shift)
+        self.specialist = ProviderPool(
+            "specialist", np.full(n_prov, spec_places / n_prov), p["specialist.target_wait_weeks"]
+        )
+        n_res = max(1, n_prov // 3)
+        res_places = p["residential.places_per_1000_children"] * self.n_children_k
+        self.residential = ProviderPool(
+            "residential", np.full(n_res, res_places / n_res), p["specialist.target_wait_weeks"]
+        )
+        # Wijkteam FTE per neighbourhood, plus the budget moved to the front (F4).
+        kids_per_hood = np.bincount(self.families.hood[self.children.family], minlength=self.n_hood)
+        fte = p["wijkteam.fte_per_1000_children"] * kids_per_hood / 1000.0
+        moved = (
+            shift
+            * p["specialist.places_per_1000_children"]
+            * self.n_children_k
+            * (p["specialist.tariff_eur_per_week"] * WEEKS_PER_YEAR)
+        )
+        fte = fte + moved / p["wijkteam.fte_cost_eur"] * kids_per_hood / kids_per_hood.sum()
+        self.wijkteam_fte = fte
+        self.collab = Collaboration(self.n_gp, p, self.has_worker)
+        self.worker_present_this_week = np.zeros(self.n_gp, dtype=bool)
+        self.worker_sessions_held = np.zeros(self.n_gp)
+        self.worker_utilisation_week = 0.0
+        self.bjz_credit = 0.0
+        self._warm_start()
+        self.funding = Funding(self)
+        # The organisations as Mesa agents (registry and face, not a weekly loop).
+        for g in range(self.n_gp):
+            GPPractice(self, g)
+        for h in range(self.n_hood):
+            Wijkteam(self, h)
+        for k in range(self.specialist.n):
+            SpecialistProvider(self, k)
+        for k in range(self.residential.n):
+            ResidentialProvider(self, k)
+        JGZ(self)
+        Municipality(self)
+        if self.pre2015:
+            BureauJeugdzorg(self)
+
+    def _configure(self) -> None:
+        """Derived switches, recomputed when parameters change between weeks."""
+        p = self.p
+        self.has_worker = p["practice_worker.hours_per_week"] > 0
+        self.pre2015 = p["era.rules"] == "pre2015"
+        self.coordinated = (
+            bool(
+                p["plan.digital_family_plan"]
+                or p["handover.warm"]
+                or p["coordination.one_family_one_plan"]
+            )
+            and p["mechanisms.coordination"] > 0
+        )
+        need_len = np.array(
+            [
+                p["specialist.treatment_weeks_moderate"],
+                p["specialist.treatment_weeks_moderate"],
+                p["specialist.treatment_weeks_moderate"],
+                p["specialist.treatment_weeks_severe"],
+                p["specialist.treatment_weeks_crisis"],
+            ]
+        )
+        self._spec_len = need_len
+
+    def _warm_start(self) -> None:
+        """Start from stocks (need, waiting, in care) instead of an empty system (DESIGN §3)."""
+        p, ch = self.p, self.children
+        n = ch.n
+        order = np.argsort(self.streams.uniform(Purpose.INIT + 1, ch.uid, 0))
+        u_level = self.streams.uniform(Purpose.INIT + 2, ch.uid, 0)
+        u_time = self.streams.uniform(Purpose.INIT + 3, ch.uid, 0)
+        cap_s = self.specialist.capacity
+        cap_r = self.residential.capacity
+        n_spec = min(int(round(cap_s.sum() * p["init.specialist_occupancy"])), int(cap_s.sum()))
+        n_wait = int(round(self.specialist.places.sum() * p["init.waiting_per_place"]))
+        n_res = min(int(round(cap_r.sum() * p["init.residential_occupancy"])), int(cap_r.sum()))
+        n_wt = int(
+            round(
+                (
+                    self.wijkteam_fte * p["wijkteam.caseload_norm"] * p["init.wijkteam_occupancy"]
+                ).sum()
+            )
+        )
+        n_need = int(round(n * p["init.need_share"]))
+        blocks = [
+            (S.SPECIALIST, n_spec, (0.1, 0.45, 0.35, 0.1)),
+            (S.WAIT_SPECIALIST, n_wait, (0.1, 0.5, 0.35, 0.05)),
+            (S.RESIDENTIAL, n_res, (0.0, 0.1, 0.5, 0.4)),
+            (S.WIJKTEAM, n_wt, (0.4, 0.5, 0.1, 0.0)),
+            (S.UNMET, max(n_need - n_spec - n_wait - n_res - n_wt, 0), (0.6, 0.3, 0.09, 0.01)),
+        ]
+        start = 0
+        for state, count, probs in blocks:
+            idx = order[start : start + count]
+            start += count
+            cum = np.cumsum(probs)
+            ch.need[idx] = (1 + np.searchsorted(cum, u_level[idx] * cum[-1], side="right")).clip(
+                1, 4
+            )
+            ch.state[idx] = state
+            ch.onset_start[idx] = -(u_time[idx] * 26).astype(np.int32)
+            ch.episodes[idx] = 1
+            ch.helped[idx] = state != S.UNMET
+            ch.prof_mask[idx] = S.PROF_GP
+            if state == S.SPECIALIST:
+                ch.provider[idx] = np.repeat(np.arange(self.specialist.n), cap_s)[:count]
+                ch.care_level[idx] = 3
+                ch.planned_end[idx] = (u_time[idx] * self._spec_len[ch.need[idx]]).astype(
+                    np.int32
+                ) + 1
+                ch.prof_mask[idx] |= S.PROF_SPECIALIST
+            elif state == S.RESIDENTIAL:
+                ch.provider[idx] = np.repeat(np.arange(self.residential.n), cap_r)[:count]
+                ch.care_level[idx] = 4
+                ch.planned_end[idx] = (u_time[idx] * p["residential.stay_weeks"]).astype(
+                    np.int32
+                ) + 1
+                ch.prof_mask[idx] |= S.PROF_RESIDENTIAL
+            elif state == S.WAIT_SPECIALIST:
+                ch.provider[idx] = np.minimum(
+                    (u_level[idx] * 7919 % 1.0 * self.specialist.n).astype(np.int32),
+                    self.specialist.n - 1,
+                )
+                ch.q_entry[idx] = -(u_time[idx] * 2 * p["specialist.target_wait_weeks"]).astype(
+                    np.int32
+                )
+                ch.priority[idx] = ch.need[idx] >= 4
+            elif state == S.WIJKTEAM:
+                ch.care_level[idx] = 2
+                ch.planned_end[idx] = (u_time[idx] * p["wijkteam.help_weeks"]).astype(np.int32) + 1
+                ch.prof_mask[idx] |= S.PROF_WIJKTEAM
+        ch.since[:] = 0
+        healthy = np.flatnonzero(ch.state == S.NONE)
+        self.needs.schedule_onset(healthy, 0)
+
+    # -- views used by the phases --------------------------------------------------------------
+    def measuring(self, week: int) -> bool:
+        return week >= self.warmup_weeks
+
+    def treatment_weeks(self, need: np.ndarray, care_state: int) -> np.ndarray:
+        if care_state == S.RESIDENTIAL:
+            return np.full(len(need), self.p["residential.stay_weeks"], dtype=np.float64)
+        return self._spec_len[need].astype(np.float64)
+
+    def expected_specialist_wait(self) -> float:
+        """The wait referrers expect at specialist care (smoothed observed waits), in weeks."""
+        pool = self.specialist
+        return float(np.average(pool.expected_wait, weights=pool.places))
+
+    def feedback_share(self) -> float:
+        """Share of referrals after which the GP hears back (M3)."""
+        p = self.p
+        share = p["feedback.share_after_referral"]
+        if p["plan.digital_family_plan"]:
+            share = max(share, p["plan.feedback_share"])
+        if p["handover.warm"]:
+            share = 1.0
+        return float(np.clip(share * p["mechanisms.feedback"], 0.0, 1.0))
+
+    def wijkteam_occupancy(self) -> np.ndarray:
+        """Caseload per FTE over its norm, per wijkteam."""
+        if self._occ_week != self.week:
+            ch = self.children
+            in_team = ch.state == S.WIJKTEAM
+            load = np.bincount(self.families.hood[ch.family[in_team]], minlength=self.n_hood)
+            self._occ = load / np.maximum(
+                self.wijkteam_fte * self.p["wijkteam.caseload_norm"], 1e-9
+            )
+            self._occ_week = self.week
+        return self._occ
+
+    _occ_week = -1
+
+    def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
+        p = self.p
+        k = np.full(len(fam), p["seek.knowledge_of_offer"])
+        if self.has_worker:
+            k = k + p["seek.worker_knowledge_boost"]
+        return np.clip(k, 0.0, 1.0)
+
+    def worker_sessions_capacity(self) -> np.ndarray:
+        p = self.p
+        hours = p["practice_worker.hours_per_week"] * self.worker_present_this_week
+        return hours / p["practice_worker.session_hours"]
+
+    def worker_available(self, gp: np.ndarray, idx: np.ndarray, week: int) -> np.ndarray:
+        """Whether the practice worker is an option at each consult: present during the consult
+        (hours present / GP consult hours) and with room in the caseload."""
+        if not self.has_worker:
+            return np.zeros(len(idx), dtype=bool)
+        p = self.p
+        share = min(1.0, p["practice_worker.hours_per_week"] / p["gp.youth_consult_hours_per_week"])
+        u = self.streams.uniform(Purpose.PW_AVAILABLE, self.children.uid[idx], week)
+        load = np.bincount(
+            self.families.gp[self.children.family[self.children.state == S.PRACTICE_WORKER]],
+            minlength=self.n_gp,
+        )
+        room = load < self.worker_sessions_capacity() * p["practice_worker.sessions_per_trajectory"]
+        return (u < share) & self.worker_present_this_week[gp] & room[gp]
+
+    # -- parameters between weeks (workshop sliders) -------------------------------------------
+    def set_params(self, overrides: dict) -> None:
+        """Change parameters between weeks, validated like scenario files.
+
+        Structural settings fixed at construction (population sizes, providers, era) cannot change.
+        Onset times are redrawn from each child's own stream, as their hazard may have changed.
+        """
+        fixed = {
+            "era.rules",
+            "population.children_per_family",
+            "population.families_per_gp_practice",
+            "population.families_per_neighbourhood",
+            "specialist.providers",
+        }
+        clean = validate_values(overrides, "set_params")
+        bad = sorted(set(clean) & fixed)
+        if bad:
+            from sim.params import ParameterError
+
+            raise ParameterError(
+                f"set_params: parameter {bad[0]!r} is structural and cannot change in a running model"
+            )
+        old = self.p
+        self.p = self.p.replace(clean)
+        had_worker = self.has_worker
+        self._configure()
+        if self.has_worker and not had_worker:
+            self.collab.trust[:, S.P_WORKER] = self.p["trust.init_practice_worker"]
+        for key, pool in (
+            ("specialist.places_per_1000_children", self.specialist),
+            ("residential.places_per_1000_children", self.residential),
+        ):
+            if clean.get(key, old[key]) != old[key]:
+                pool.places *= clean[key] / old[key]
+                pool.places0 *= clean[key] / old[key]
+        if (
+            clean.get("wijkteam.fte_per_1000_children", old["wijkteam.fte_per_1000_children"])
+            != old["wijkteam.fte_per_1000_children"]
+        ):
+            self.wijkteam_fte *= clean["wijkteam.fte_per_1000_children"] / max(
+                old["wijkteam.fte_per_1000_children"], 1e-9
+            )
+        if "funding.scheme" in clean:
+            self.funding = Funding(self)
+        self.funding.update()
+        healthy = np.flatnonzero(self.children.state == S.NONE)
+        self.needs.schedule_onset(healthy, self.week)
+        self._occ_week = -1
+
+    # -- the week ------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one week through the phases."""
+        w = self.week
+        if w == self.warmup_weeks:
+            self.tally.reset()
+            self.cost_at_warmup = self.ledger.total.copy()
+        self.tally.new_week()
+        self._occ_week = -1
+        # 1. population: ageing out and births, need onset, unmet need escalates or remits.
+        self._population(w)
+        active = np.flatnonzero(self.children.state != S.NONE)
+        st = self.children.state[active]
+        untreated = active[S.UNTREATED[st]]
+        self.needs.evolve_unmet(untreated, w)
+        healed = untreated[
+            (self.children.need[untreated] == 0) & (self.children.state[untreated] == S.UNMET)
+        ]
+        care.exit_care(self, healed, w)
+        active = np.flatnonzero(self.children.state != S.NONE)
+        # 2. signalling and 3. decisions: help-seeking, JGZ contacts, 'other' streams.
+        self._worker_presence(w)
+        signalling.other_inflow(self, w, active)
+        signalling.help_seeking(self, w, active)
+        signalling.jgz_contacts(self, w, active)
+        # 4. admission and care.
+        care.indications(self, w)
+        stop = self.funding.stopped
+        care.admissions(
+            self, w, self.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, S.PROF_SPECIALIST, stop
+        )
+        care.admissions(
+            self, w, self.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, S.PROF_RESIDENTIAL, False
+        )
+        active = np.flatnonzero(self.children.state != S.NONE)
+        care.care(self, w, active)
+        # 5. collaboration dynamics.
+        self._collaboration_contacts(w)
+        self.collab.draw_staff_changes(self, w)
+        self.collab.step(self, w)
+        # 6. funding: costs, budgets, capacity, provider behaviour.
+        self.tally.end_week()
+        counts = np.bincount(self.children.state, minlength=S.N_STATES)
+        self.funding.step(self, w, counts)
+        if self.check:
+            self.invariant_violations += invariants.check(self, w, counts)
+        cost_week = self.ledger.close_week()
+        # 7. recording.
+        self.recorder.record(self, w, counts, cost_week)
+        self.week += 1
+
+    def _population(self, w: int) -> None:
+        """Children turning 18 leave; a newborn takes each row (same or another family)."""
+        ch = self.children
+        out = np.flatnonzero(ch.birth <= w - ADULT_WEEKS)
+        if len(out):
+            was = ch.state[out]
+            for q in np.unique(was[S.WAITING[was]]):
+                sel = out[was == q]
+                self.tally.record_queue_exit(int(q), ch.q_entry[sel], w)
+            old_uid = ch.uid[out].copy()
+            ch.uid[out] = self.next_uid + np.arange(len(out))
+            self.next_uid += len(out)
+            u = self.streams.uniform(Purpose.BIRTH_FAMILY, old_uid, w)
+            other = u >= self.p["population.same_family_birth_share"]
+            newfam = (
+                self.streams.uniform(Purpose.BIRTH_FAMILY + 500, old_uid, w) * self.families.n
+            ).astype(np.int32)
+            ch.family[out] = np.where(other, newfam, ch.family[out])
+            ch.birth[out] = w
+            for a in ch.INT32:
+                if a not in ("family", "birth"):
+                    getattr(ch, a)[out] = 0
+            for a in ch.INT8 + ch.BOOL:
+                getattr(ch, a)[out] = 0
+            ch.cost[out] = 0.0
+            ch.provider[out] = -1
+            ch.onset_week[out] = NEVER
+            ch.in_care_year[out] = -1
+            ch.in_spec_year[out] = -1
+            ch.relapse_until[out] = -1
+            ch.ref_gp[out] = -1
+            self.recorder.year_children[w // WEEKS_PER_YEAR] += len(out)
+            self.needs.schedule_onset(out, w)
+        self.needs.onsets(w)
+
+    def _worker_presence(self, w: int) -> None:
+        """Which practices have their worker in this week, and the GP contacts that brings."""
+        if not self.has_worker:
+            self.worker_present_this_week[:] = False
+            return
+        self.worker_present_this_week[:] = True
+        self.collab.add(
+            self.collab.in_person,
+            np.arange(self.n_gp),
+            S.P_WORKER,
+            self.p["practice_worker.contacts_per_visit"],
+        )
+
+    def _collaboration_contacts(self, w: int) -> None:
+        """Case-based meetings of GPs in the wijkteam; practice-worker utilisation."""
+        p = self.p
+        meet = p["gp.wijkteam_meetings_per_week"]
+        if meet > 0:
+            ch = self.children
+            in_team = ch.state == S.WIJKTEAM
+            cases = np.bincount(self.families.gp[ch.family[in_team]], minlength=self.n_gp)
+            self.collab.add(
+                self.collab.in_person, np.arange(self.n_gp), S.P_WIJKTEAM, meet * (cases > 0)
+            )
+        self.collab.gp_hours = float(self.collab.in_person.sum()) * p["gp.hours_per_meeting"]
+        if self.has_worker:
+            cap = self.worker_sessions_capacity().sum()
+            self.worker_utilisation_week = (
+                float(self.worker_sessions_held.sum() / cap) if cap else 0.0
+            )
+        self.worker_sessions_held[:] = 0
+
+    # -- running ------------------------------------------------------------------------------
+    def run(self, progress=None) -> dict:
+        """Run all weeks (warm-up and measured) and return the summary."""
+        while self.week < self.total_weeks:
+            self.step()
+            if progress is not None:
+                progress.update(1)
+        return summarise(self)
+
+    def family_view(self, family: int) -> dict:
+        """A read-only view of one family and its children (for notebooks and the workshop)."""
+        fam, ch = self.families, self.children
+        kids = np.flatnonzero(ch.family == family)
+        return {
+            "family": int(family),
+            "gp_practice": int(fam.gp[family]),
+            "neighbourhood": int(fam.hood[family]),
+            "resilience": float(fam.resilience[family]),
+            "parental_problems": bool(fam.parental[family]),
+            "informal_network": bool(fam.network[family]),
+            "help_seeking_shame": bool(fam.shame[family]),
+            "children": [
+                {
+                    "uid": int(ch.uid[i]),
+                    "age_years": (self.week - int(ch.birth[i])) / WEEKS_PER_YEAR,
+                    "need_level": int(ch.need[i]),
+                    "state": S.STATE_NAMES[ch.state[i]],
+                    "weeks_in_state": int(self.week - ch.since[i]),
+                    "episodes": int(ch.episodes[i]),
+                    "cost_eur": float(ch.cost[i]),
+                    "professionals": int(S.POPCOUNT[ch.prof_mask[i] & 127]),
+                }
+                for i in kids
+            ],
+        }

@@ -1,0 +1,283 @@
+"""Families and children as columns: the family table, the child table, births, ageing and need.
+
+Families and children are agents stored as numpy arrays, one array per attribute, indexed by row
+(DESIGN §4). A child's row is reused when the child turns 18 and a newborn takes its place; the
+newborn gets a new unique id (``uid``) and so its own random streams. Birth weeks are stored, not
+ages. Need onset is drawn once as a time to event and redrawn from the child's own stream when its
+hazard changes (age band, relapse window, a parameter change between weeks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import states as S
+from sim.rng import Purpose, Streams
+
+WEEKS_PER_YEAR = 52
+ADULT_WEEKS = 18 * WEEKS_PER_YEAR
+BAND_EDGES = np.array([4 * WEEKS_PER_YEAR, 12 * WEEKS_PER_YEAR, ADULT_WEEKS])
+NEVER = np.iinfo(np.int32).max // 2
+
+
+@dataclass
+class Families:
+    """The family table (gezin): practice, neighbourhood and traits, one row per family."""
+
+    gp: np.ndarray  # int32, GP practice index
+    hood: np.ndarray  # int32, neighbourhood (and wijkteam) index
+    resilience: np.ndarray  # float64, draagkracht, standard normal score
+    parental: np.ndarray  # bool, parental (adult-domain) problems (M18)
+    network: np.ndarray  # bool, informal-network help (M17)
+    shame: np.ndarray  # bool, help-seeking shame (vraagschaamte, M17)
+
+    @property
+    def n(self) -> int:
+        return len(self.gp)
+
+
+class Children:
+    """The child table: one row per child slot, one array per attribute."""
+
+    INT32 = (
+        "family",
+        "birth",
+        "since",
+        "onset_week",
+        "onset_start",
+        "provider",
+        "q_entry",
+        "planned_end",
+        "blocked_until",
+        "relapse_until",
+        "in_care_year",
+        "in_spec_year",
+        "episodes",
+        "sessions_left",
+        "intake_left",
+        "ref_gp",
+        "noshows",
+    )
+    INT8 = (
+        "need",
+        "state",
+        "priority",
+        "referrer",
+        "care_level",
+        "prof_mask",
+        "route",
+        "ref_partner",
+    )
+    BOOL = (
+        "life_threat",
+        "onset_real",
+        "helped",
+        "withdrew",
+        "selfhelp",
+        "preventive",
+        "to_residential",
+        "overtreated",
+        "ref_feedback",
+        "intake_done",
+    )
+
+    def __init__(self, n: int):
+        self.uid = np.arange(n, dtype=np.int64)
+        for a in self.INT32:
+            setattr(self, a, np.zeros(n, dtype=np.int32))
+        for a in self.INT8:
+            setattr(self, a, np.zeros(n, dtype=np.int8))
+        for a in self.BOOL:
+            setattr(self, a, np.zeros(n, dtype=bool))
+        self.cost = np.zeros(n, dtype=np.float64)
+        self.provider[:] = -1
+        self.onset_week[:] = NEVER
+        self.in_care_year[:] = -1
+        self.in_spec_year[:] = -1
+        self.relapse_until[:] = -1
+        self.ref_gp[:] = -1
+
+    @property
+    def n(self) -> int:
+        return len(self.uid)
+
+
+def make_families(n_families: int, p, streams: Streams) -> Families:
+    """Draw the family table: practices in order, neighbourhoods in blocks, traits from streams."""
+    ids = np.arange(n_families, dtype=np.int64)
+    n_gp = max(1, int(round(n_families / p["population.families_per_gp_practice"])))
+    n_hood = max(1, int(round(n_families / p["population.families_per_neighbourhood"])))
+    gp = (ids * n_gp // n_families).astype(np.int32)
+    # Practices sit inside neighbourhoods: a practice's families share its neighbourhood.
+    hood = (gp.astype(np.int64) * n_hood // n_gp).astype(np.int32)
+    u = [streams.uniform(Purpose.FAMILY_TRAITS + k, ids, 0) for k in range(4)]
+    resilience = streams.normal(Purpose.FAMILY_TRAITS + 4, ids, 0)
+    return Families(
+        gp=gp,
+        hood=hood,
+        resilience=resilience,
+        parental=u[0] < p["population.parental_problems_share"],
+        network=u[1] < p["population.network_share"],
+        shame=u[2] < p["population.shame_share"],
+    )
+
+
+def make_children(fam: Families, p, streams: Streams) -> Children:
+    """Draw the child table: children per family and birth weeks (ages uniform over 0-17)."""
+    fids = np.arange(fam.n, dtype=np.int64)
+    extra = p["population.children_per_family"] - 1.0
+    # One child per family plus a Poisson number of siblings (inverse-CDF on the family stream).
+    u = streams.uniform(Purpose.FAMILY_TRAITS + 5, fids, 0)
+    counts = 1 + _poisson_inv(u, extra)
+    ch = Children(int(counts.sum()))
+    ch.family[:] = np.repeat(fids, counts).astype(np.int32)
+    age = (streams.uniform(Purpose.INIT, ch.uid, 0) * ADULT_WEEKS).astype(np.int32)
+    ch.birth[:] = -age
+    return ch
+
+
+def _poisson_inv(u: np.ndarray, lam: float) -> np.ndarray:
+    """Poisson(lam) by inverting its CDF at uniforms ``u`` (vectorised, small lam)."""
+    out = np.zeros(len(u), dtype=np.int64)
+    if lam <= 0:
+        return out
+    k, pk = 0, np.exp(-lam)
+    cdf = pk
+    while k < 50:
+        more = u > cdf
+        if not more.any():
+            break
+        out += more
+        k += 1
+        pk *= lam / k
+        cdf += pk
+    return out
+
+
+class NeedModel:
+    """Need onset, escalation and remission of unmet needs (DESIGN §3 'Population')."""
+
+    def __init__(self, model):
+        self.m = model
+
+    # -- onset -------------------------------------------------------------------------------
+    def onset_hazard_per_week(self, idx: np.ndarray, week: int) -> np.ndarray:
+        """Onset hazard per week for children ``idx`` at ``week`` (age band and family traits)."""
+        p, ch, fam = self.m.p, self.m.children, self.m.families
+        age = week - ch.birth[idx]
+        band = np.searchsorted(BAND_EDGES, age, side="right")
+        base = np.array(
+            [
+                p["need.onset_per_year_0_3"],
+                p["need.onset_per_year_4_11"],
+                p["need.onset_per_year_12_17"],
+                0.0,
+            ]
+        )[band]
+        f = ch.family[idx]
+        hr = np.where(
+            fam.parental[f],
+            p["need.parental_hazard_ratio"] ** p["mechanisms.parental_problems"],
+            1.0,
+        )
+        hr = hr * p["need.resilience_hazard_ratio"] ** fam.resilience[f]
+        return base * hr / WEEKS_PER_YEAR
+
+    def schedule_onset(self, idx: np.ndarray, week: int) -> None:
+        """Draw the time to the next need onset for children ``idx`` (all without need)."""
+        if len(idx) == 0:
+            return
+        p, ch = self.m.p, self.m.children
+        e = self.m.streams.exponential(Purpose.ONSET_TIME, ch.uid[idx], week)
+        age = week - ch.birth[idx]
+        band_end = (
+            ch.birth[idx] + BAND_EDGES[np.searchsorted(BAND_EDGES, age, side="right").clip(0, 2)]
+        )
+        h = self.onset_hazard_per_week(idx, week)
+        horizon = band_end
+        # Within a relapse window the hazard is the relapse hazard (higher after over-treatment).
+        rel = ch.relapse_until[idx] > week
+        if rel.any():
+            over = np.where(
+                ch.overtreated[idx],
+                p["need.overtreatment_relapse_ratio"] ** p["mechanisms.stigma"],
+                1.0,
+            )
+            h = np.where(rel, np.maximum(h, p["need.relapse_per_year"] / WEEKS_PER_YEAR * over), h)
+            horizon = np.where(rel, np.minimum(band_end, ch.relapse_until[idx]), band_end)
+        with np.errstate(divide="ignore"):
+            t = np.where(h > 0, e / h, np.inf)
+        at = week + 1 + np.floor(t)
+        real = at < horizon
+        ch.onset_week[idx] = np.where(real, at, np.maximum(horizon, week + 1)).astype(np.int32)
+        ch.onset_real[idx] = real
+
+    def onsets(self, week: int) -> np.ndarray:
+        """Children whose need starts this week (rows); reschedules those at a hazard change."""
+        m, p, ch = self.m, self.m.p, self.m.children
+        due = np.flatnonzero(ch.onset_week == week)
+        if len(due) == 0:
+            return due
+        real = ch.onset_real[due]
+        self.schedule_onset(due[~real], week)
+        new = due[real]
+        if len(new) == 0:
+            return new
+        u = m.streams.uniform(Purpose.ONSET_LEVEL, ch.uid[new], week)
+        sev, mod = p["need.onset_severe_share"], p["need.onset_moderate_share"]
+        level = np.where(u < sev, 3, np.where(u < sev + mod, 2, 1)).astype(np.int8)
+        ch.need[new] = level
+        ch.state[new] = S.UNMET
+        ch.since[new] = week
+        ch.onset_start[new] = week
+        ch.onset_week[new] = NEVER
+        ch.helped[new] = False
+        ch.episodes[new] += 1
+        m.tally.relapses += int(np.count_nonzero(ch.relapse_until[new] > week))
+        ch.relapse_until[new] = -1
+        ch.overtreated[new] = False
+        return new
+
+    # -- escalation and remission of unmet need ------------------------------------------------
+    def evolve_unmet(self, idx: np.ndarray, week: int) -> None:
+        """Escalate or remit the need of untreated children ``idx`` (unsignalled or waiting)."""
+        if len(idx) == 0:
+            return
+        m, p, ch, fam = self.m, self.m.p, self.m.children, self.m.families
+        need = ch.need[idx]
+        waiting = S.WAITING[ch.state[idx]]
+        esc = np.where(
+            need >= 3, p["need.crisis_escalation_per_week"], p["need.escalation_per_week"]
+        )
+        esc = np.where(need >= 4, 0.0, esc)
+        harm = p["need.waiting_harm_ratio"] ** p["mechanisms.waiting_harm"]
+        prev = np.where(ch.preventive[idx], p["waiting.preventive_escalation_ratio"], 1.0)
+        esc = esc * np.where(waiting, harm * prev, 1.0)
+        rem = np.array(
+            [
+                0.0,
+                p["need.remission_per_week_light"],
+                p["need.remission_per_week_moderate"],
+                p["need.remission_per_week_severe"],
+                p["need.remission_per_week_severe"],
+            ]
+        )[need]
+        net = p["need.network_remission_ratio"] ** p["mechanisms.informal_network"]
+        rem = rem * np.where(fam.network[ch.family[idx]], net, 1.0)
+        rem = rem * np.where(ch.selfhelp[idx] & (need == 1), p["gp.selfhelp_remission_ratio"], 1.0)
+        u_e = m.streams.uniform(Purpose.ESCALATE, ch.uid[idx], week)
+        u_r = m.streams.uniform(Purpose.REMIT, ch.uid[idx], week)
+        up = u_e < esc
+        down = (~up) & (u_r < rem)
+        ch.need[idx[up]] += 1
+        ch.need[idx[down]] -= 1
+        if waiting.any():
+            m.tally.escalations_waiting += int(np.count_nonzero(up & waiting))
+        # Life-threatening flag on unmet crises.
+        crisis = idx[(ch.need[idx] == 4) & ~ch.life_threat[idx]]
+        if len(crisis):
+            u = m.streams.uniform(Purpose.LIFE_THREAT, ch.uid[crisis], week)
+            ch.life_threat[crisis[u < p["need.life_threatening_per_week"]]] = True
+        ch.life_threat[idx[ch.need[idx] < 4]] = False

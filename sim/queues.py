@@ -1,0 +1,116 @@
+"""Providers with places and waiting lists, and the queueing theory to check them against.
+
+A provider pool holds the places of all providers of one tier (specialist ambulant, residential)
+in arrays across providers. Waiting children live in the child table (state, provider, entry week,
+priority); each week :func:`admit` fills free places in order of urgency, then arrival, then id.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def admit(
+    provider: np.ndarray,
+    priority: np.ndarray,
+    entry: np.ndarray,
+    uid: np.ndarray,
+    free: np.ndarray,
+) -> np.ndarray:
+    """Which waiting children get a place this week.
+
+    ``provider``, ``priority`` (higher first), ``entry`` (week joined, earlier first) and ``uid``
+    describe the waiting children; ``free`` is the number of free places per provider. Returns a
+    boolean mask over the waiting children: the first ``free[k]`` of provider k's list.
+    """
+    n = len(provider)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.lexsort((uid, entry, -priority.astype(np.int64), provider))
+    prov_sorted = provider[order]
+    # Rank within provider: position minus the position where this provider's block starts.
+    starts = np.searchsorted(prov_sorted, prov_sorted, side="left")
+    rank = np.arange(n) - starts
+    take_sorted = rank < free[prov_sorted]
+    mask = np.zeros(n, dtype=bool)
+    mask[order[take_sorted]] = True
+    return mask
+
+
+class ProviderPool:
+    """Places, expected waits and capacity response of all providers of one tier.
+
+    ``places`` are fractional (capacity adjusts smoothly); a provider can use ``floor(places)``.
+    Capacity answers a lasting wait with a lag and a workforce cap (DESIGN §3), and never drops
+    below the number of children in care (nobody is put out).
+    """
+
+    def __init__(self, name: str, places: np.ndarray, expected_wait: float):
+        self.name = name
+        self.places = places.astype(np.float64)
+        self.places0 = self.places.copy()
+        self.expected_wait = np.full(len(places), float(expected_wait))
+        self.n = len(places)
+
+    @property
+    def capacity(self) -> np.ndarray:
+        return np.floor(self.places + 1e-9).astype(np.int64)
+
+    def observe_waits(
+        self, provider: np.ndarray, waits: np.ndarray, smoothing_weeks: float
+    ) -> None:
+        """Update each provider's expected wait with the waits of this week's admissions."""
+        if len(provider) == 0:
+            return
+        cnt = np.bincount(provider, minlength=self.n)
+        tot = np.bincount(provider, weights=waits, minlength=self.n)
+        seen = cnt > 0
+        alpha = 1.0 / max(smoothing_weeks, 1.0)
+        mean = np.divide(tot, cnt, out=np.zeros(self.n), where=seen)
+        self.expected_wait[seen] += alpha * (mean[seen] - self.expected_wait[seen])
+
+    def queue_wait_estimate(
+        self, queue_len: np.ndarray, occupied: np.ndarray, mean_stay: float
+    ) -> np.ndarray:
+        """Little's-law estimate of the wait a newcomer faces: queue / (places freed per week)."""
+        throughput = np.maximum(occupied, 1) / max(mean_stay, 1.0)
+        return queue_len / throughput
+
+    def adjust_capacity(
+        self,
+        wait_signal: np.ndarray,
+        occupied: np.ndarray,
+        target_wait: float,
+        lag_weeks: float,
+        cap_ratio: float,
+        strength: float,
+    ) -> None:
+        """Partial adjustment of places towards a wait of ``target_wait`` weeks."""
+        if strength <= 0:
+            return
+        gap = (wait_signal - target_wait) / max(target_wait, 1.0)
+        gap = np.clip(gap, -1.0, 1.0)
+        self.places += strength * self.places * gap / max(lag_weeks, 1.0)
+        self.places = np.clip(self.places, 0.5 * self.places0, cap_ratio * self.places0)
+        self.places = np.maximum(self.places, occupied)
+
+
+def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> tuple[float, float]:
+    """M/M/c: the chance an arrival waits (Erlang C) and the mean queue length Lq.
+
+    Rates per unit time; requires ``arrival_rate < servers * service_rate``.
+    """
+    a = arrival_rate / service_rate
+    rho = a / servers
+    if rho >= 1:
+        raise ValueError("unstable queue: utilisation >= 1")
+    # Sum in log space for large c.
+    terms = [k * math.log(a) - math.lgamma(k + 1) for k in range(servers)]
+    last = servers * math.log(a) - math.lgamma(servers + 1) - math.log(1 - rho)
+    mx = max(max(terms), last)
+    s = sum(math.exp(t - mx) for t in terms)
+    pw = math.exp(last - mx) / (s + math.exp(last - mx))
+    lq = pw * rho / (1 - rho)
+    return pw, lq
