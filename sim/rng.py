@@ -63,6 +63,20 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _S31)
 
 
+_MASK = (1 << 64) - 1
+_KW_INT, _KP_INT = int(_KW), int(_KP)
+_M1_INT, _M2_INT = int(_M1), int(_M2)
+
+
+def _mix_int(x: int) -> int:
+    """SplitMix64's finaliser on a Python int (for per-week constants)."""
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    return x ^ (x >> 31)
+
+
 def key_from_seed(seed: int | np.random.SeedSequence) -> int:
     """A 64-bit run key from an integer seed or a SeedSequence."""
     if not isinstance(seed, np.random.SeedSequence):
@@ -75,6 +89,7 @@ class Streams:
 
     def __init__(self, key: int):
         self.key = np.uint64(key)
+        self._key = int(key) & _MASK
 
     def uniform(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """One uniform per id for this week and purpose."""
