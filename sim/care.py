@@ -65,6 +65,7 @@ def exit_care(m, idx: np.ndarray, week: int) -> None:
     ch.prof_mask[idx] = 0
     ch.provider[idx] = -1
     ch.preventive[idx] = False
+    ch.protection[idx] = False
     ch.relapse_until[idx] = week + m.p["need.relapse_window_weeks"]
     m.needs.schedule_onset(idx, week)
     m.tally.exits += len(idx)
@@ -369,6 +370,15 @@ def good_outcome(m, idx: np.ndarray) -> None:
         m.collab.add(m.collab.good, ch.ref_gp[sel], ch.ref_partner[sel].astype(np.int64), s)
 
 
+def stepdown_room(m, idx: np.ndarray) -> np.ndarray:
+    """Whether a step-down has somewhere to go: always within an integrated team (JGZ takes over,
+    Hart voor jeugd en gezin); otherwise only as far as the local wijkteam has room (M12)."""
+    if m.p["jgz.integrated_in_wijkteam"]:
+        return np.ones(len(idx))
+    occ = m.wijkteam_occupancy()[m.families.hood[m.children.family[idx]]]
+    return np.clip(1.0 - occ, 0.0, 1.0)
+
+
 def step_down(m, idx: np.ndarray, week: int, source: str) -> None:
     """Step down to JGZ (integrated team) or to the wijkteam (M12)."""
     if len(idx) == 0:
@@ -444,7 +454,10 @@ def care(m, week: int, active: np.ndarray) -> None:
         s = s[ch.state[s] == S.SPECIALIST]
         prov = ch.provider[s]
         light = ch.need[s] <= 1
-        early = light & (_u(m, Purpose.STEPDOWN, s, week) < m.funding.stepdown_rate[prov] * s12)
+        receive = stepdown_room(m, s)
+        early = light & (
+            _u(m, Purpose.STEPDOWN, s, week) < m.funding.stepdown_rate[prov] * s12 * receive
+        )
         due = ch.planned_end[s] <= week
         ending = early | due
         e = s[ending]
@@ -455,7 +468,9 @@ def care(m, week: int, active: np.ndarray) -> None:
             exit_care(m, done, week)
             lt = e[ch.need[e] == 1]
             good_outcome(m, lt)
-            down = _u(m, Purpose.STEPDOWN, lt, week, 50) < min(1.0, s12)
+            down = _u(m, Purpose.STEPDOWN, lt, week, 50) < (
+                s12 * p["specialist.stepdown_at_end_share"] * stepdown_room(m, lt)
+            )
             step_down(m, lt[down], week, "specialist")
             reassure(m, lt[~down], week, 8)
             heavy = e[ch.need[e] >= 2]

@@ -168,6 +168,9 @@ class Funding:
                 "jgz",
                 counts[S.WAIT_SPECIALIST] * p["waiting.preventive_cost_per_week"],
             )
+        ch = m.children
+        prot = np.count_nonzero(ch.protection & (S.IN_CARE[ch.state] | S.WAITING[ch.state]))
+        ledger.add("municipality", "specialist", prot * p["other.protection_cost_per_week"])
         ledger.add(
             "municipality", "wijkteam", m.wijkteam_fte.sum() * p["wijkteam.fte_cost_eur"] * wk
         )

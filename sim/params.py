@@ -23,6 +23,9 @@ import numpy as np
 SRC_DIGEST = "shared/sources/seed-digest.md"
 SRC_FIG = "shared/sources/public-figures.md"
 ASSUMPTION = "assumption"
+CALIBRATED = (
+    "calibrated to the DESIGN §3 targets (README, calibration table); prior range is an assumption"
+)
 
 
 class ParameterError(ValueError):
@@ -142,11 +145,11 @@ _P: list[Param] = [
           doc="Share of births into an existing family of the leaving child; the rest go to a random family."),
 
     # --- need: onset, escalation, remission ---------------------------------------------------
-    Param("need.onset_per_year_0_3", 0.035, "1/year", 0, 1, dist=_u(0.02, 0.06), source=ASSUMPTION,
+    Param("need.onset_per_year_0_3", 0.06, "1/year", 0, 1, dist=_u(0.04, 0.08), source=CALIBRATED,
           doc="Hazard of a new need at ages 0-3 for an average family."),
-    Param("need.onset_per_year_4_11", 0.075, "1/year", 0, 1, dist=_u(0.05, 0.11), source=ASSUMPTION,
+    Param("need.onset_per_year_4_11", 0.22, "1/year", 0, 1, dist=_u(0.17, 0.27), source=CALIBRATED,
           doc="Hazard of a new need at ages 4-11 (calibrated to the share in care)."),
-    Param("need.onset_per_year_12_17", 0.085, "1/year", 0, 1, dist=_u(0.06, 0.12), source=ASSUMPTION,
+    Param("need.onset_per_year_12_17", 0.24, "1/year", 0, 1, dist=_u(0.19, 0.29), source=CALIBRATED,
           doc="Hazard of a new need at ages 12-17 (girls 12-18 rising: public-figures 1.14)."),
     Param("need.parental_hazard_ratio", 2.0, "ratio", 1, 5, dist=_u(1.5, 3.0),
           source=f"{ASSUMPTION} (M18: seeds/004 L1397-1400)", doc="Onset hazard ratio with parental problems."),
@@ -190,11 +193,11 @@ _P: list[Param] = [
           doc="Weekly chance to ask for help in a crisis."),
     Param("seek.shame_ratio", 0.6, "ratio", 0, 1, dist=_u(0.4, 0.8),
           source=f"{ASSUMPTION} (M17: seeds/004 L392-394)", doc="Help-seeking multiplier for families with shame."),
-    Param("seek.after_4_gp_ratio", 1.3, "ratio", 0.5, 3, source=f"{ASSUMPTION} (M19: seeds/004 L946-950)",
+    Param("seek.after_4_gp_ratio", 2.5, "ratio", 0.5, 3, source=CALIBRATED,
           doc="Relative preference for the GP over JGZ-less routes once the child is 4 or older."),
-    Param("seek.route_wijkteam_weight", 0.55, "relative weight", 0, 10, dist=_u(0.35, 0.8), source=ASSUMPTION,
+    Param("seek.route_wijkteam_weight", 0.05, "relative weight", 0, 10, dist=_u(0.02, 0.1), source=CALIBRATED,
           doc="Weight of going to the wijkteam (or school route) relative to the GP (weight 1)."),
-    Param("seek.route_direct_weight", 0.2, "relative weight", 0, 10, dist=_u(0.1, 0.3),
+    Param("seek.route_direct_weight", 0.65, "relative weight", 0, 10, dist=_u(0.5, 0.8),
           source=f"{ASSUMPTION}; calibrated to 'geen verwijzer' 14.9% ({SRC_FIG} 2.4)",
           doc="Weight of going straight to a free-access provider (moderate needs and up)."),
     Param("seek.blocked_weeks_after_reassurance", 12, "weeks", 0, 104, kind="int", source=ASSUMPTION,
@@ -215,12 +218,15 @@ _P: list[Param] = [
           doc="Help-seeking multiplier (1 + effect x (knowledge - 0.5))."),
 
     # --- exogenous 'other' inflow (child protection, medical specialists) -----------------------
-    Param("other.protection_per_week", 0.0035, "1/week", 0, 0.2, dist=_u(0.002, 0.005),
+    Param("other.protection_per_week", 0.0065, "1/week", 0, 0.2, dist=_u(0.005, 0.008),
           source=f"calibrated to GI share 7.0% of started trajectories ({SRC_FIG} 2.4)",
           doc="Weekly chance that a child with a severe or crisis need enters via child protection (gecertificeerde instelling)."),
-    Param("other.medical_per_week", 0.0012, "1/week", 0, 0.2, dist=_u(0.0006, 0.002),
+    Param("other.medical_per_week", 0.0025, "1/week", 0, 0.2, dist=_u(0.0018, 0.0032),
           source=f"calibrated to medical-specialist share 4.7% ({SRC_FIG} 2.4)",
           doc="Weekly chance that a child with a moderate or worse need is referred by a medical specialist."),
+    Param("other.protection_cost_per_week", 230.0, "EUR/week", 0, 2000,
+          source=f"{ASSUMPTION}; child-protection measure (JB, GI) cost while in care; 'protection included' in EUR 13,900 ({SRC_DIGEST} §7.7 V9)",
+          doc="Municipal cost of a child-protection measure per week, for children who entered through child protection."),
     Param("other.protection_residential_share", 0.25, "share", 0, 1, source=ASSUMPTION,
           doc="Share of child-protection entries placed in residential care."),
 
@@ -233,9 +239,11 @@ _P: list[Param] = [
           doc="JGZ contact moments per year at ages 4-17."),
     Param("jgz.detection", 0.5, "probability", 0, 1, dist=_u(0.3, 0.7), source=ASSUMPTION,
           doc="Chance that a contact moment signals an existing need."),
-    Param("jgz.normalising", 0.5, "need levels", 0, 2, dist=_u(0.2, 0.8),
+    Param("jgz.normalising", 0.2, "need levels", 0, 2, dist=_u(0.0, 0.4),
           source=f"{ASSUMPTION} (M7 counterweight: seeds/004 L727, L797-798)",
           doc="How far JGZ lowers the perceived need (de-medicalising)."),
+    Param("jgz.support_utility", 0.8, "utility", -5, 5, source=CALIBRATED,
+          doc="JGZ's preference for its own light support over referring on."),
     Param("jgz.support_weeks", 8, "weeks", 1, 52, kind="int", source=ASSUMPTION, doc="Length of JGZ light support."),
     Param("jgz.cost_per_child_per_year", 216.0, "EUR/child/year", 0, 2000,
           source=f"{SRC_DIGEST} §7.4 [DERIVED] ~EUR 216 JGZ basic per minor (seeds/004 L2091-2095)",
@@ -263,7 +271,7 @@ _P: list[Param] = [
     Param("gp.request_share", 0.25, "share of presentations", 0, 1, source=ASSUMPTION,
           doc="Share of presenting parents who ask for a specialist referral (moderate need and up)."),
     Param("gp.reassure_utility", 0.6, "utility", -5, 5, source=ASSUMPTION, doc="Constant utility of reassuring."),
-    Param("gp.specialist_constant", 0.0, "utility", -5, 5, dist=_u(-0.5, 0.5), source=ASSUMPTION,
+    Param("gp.specialist_constant", 4.0, "utility", -5, 5, dist=_u(3.5, 4.5), source=CALIBRATED,
           doc="Constant in the utility of a direct specialist referral (calibrated to the GP share)."),
     Param("gp.knowledge_init", 0.2, "0-1", 0, 1, source=f"{ASSUMPTION} (M1 low: seeds/000 L34-39)",
           doc="GP knowledge of the social map (sociale kaart) at the start."),
@@ -316,7 +324,7 @@ _P: list[Param] = [
     Param("wijkteam.intake_weeks", 2, "weeks", 0, 12, kind="int",
           source=f"{ASSUMPTION} (duplicate intake: seeds/001 L443)", doc="Weeks of intake before help starts (skipped on warm handover)."),
     Param("wijkteam.perception_noise_sd", 0.6, "need levels", 0, 3, source=ASSUMPTION, doc="SD of the team's error on the need level."),
-    Param("wijkteam.referral_constant", -2.6, "log-odds", -10, 5, dist=_u(-3.2, -2.0), source=ASSUMPTION,
+    Param("wijkteam.referral_constant", -1.0, "log-odds", -10, 5, dist=_u(-1.5, -0.5), source=CALIBRATED,
           doc="Log-odds of a specialist referral at perceived need 2 and occupancy 1."),
     Param("wijkteam.referral_need_slope", 1.6, "log-odds/level", 0, 5, source=ASSUMPTION,
           doc="Increase in log-odds per level of perceived need."),
@@ -343,13 +351,13 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 34.0, "places/1000 children", 1, 200, dist=_u(28.0, 40.0), source=ASSUMPTION,
+    Param("specialist.places_per_1000_children", 60.0, "places/1000 children", 1, 200, dist=_u(50.0, 70.0), source=CALIBRATED,
           doc="Ambulant specialist places at the start (calibrated to the wait)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
     Param("specialist.treatment_weeks_severe", 36, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned treatment length at severe need."),
     Param("specialist.treatment_weeks_crisis", 48, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned treatment length in crisis."),
-    Param("specialist.tariff_eur_per_week", 235.0, "EUR/week", 20, 1000, dist=_u(190.0, 280.0),
+    Param("specialist.tariff_eur_per_week", 560.0, "EUR/week", 20, 1000, dist=_u(480.0, 640.0),
           source=f"calibrated to EUR 13,900 per child in care ({SRC_DIGEST} §7.7 V9; {SRC_FIG} 3.7-3.8)",
           doc="p×q tariff per week of ambulant specialist care."),
     Param("specialist.marginal_cost_share", 0.85, "share of tariff", 0, 2, dist=_u(0.7, 0.95), source=ASSUMPTION,
@@ -364,8 +372,10 @@ _P: list[Param] = [
           doc="Wait above which providers add places (and below which they shed them)."),
     Param("specialist.workforce_cap_ratio", 1.25, "ratio", 1, 5, source=ASSUMPTION,
           doc="Most places a provider can staff, relative to its start."),
-    Param("specialist.stepdown_per_week", 0.05, "1/week", 0, 1, source=f"{ASSUMPTION} (M12)",
+    Param("specialist.stepdown_per_week", 0.01, "1/week", 0, 1, source=f"{ASSUMPTION} (M12)",
           doc="Weekly chance of stepping a child whose need has fallen to light down to lighter help (at zero incentive)."),
+    Param("specialist.stepdown_at_end_share", 0.3, "probability", 0, 1, source=f"{ASSUMPTION} (M12: step-down is hard without integration, seeds/004 L728-729)",
+          doc="Chance that a trajectory ending with light need is handed down (where there is room) rather than closed."),
     Param("specialist.wait_smoothing_weeks", 8.0, "weeks", 1, 104, source=ASSUMPTION,
           doc="Smoothing time of the expected wait that referrers see."),
 

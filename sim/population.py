@@ -80,7 +80,7 @@ class Children:
         "to_residential",
         "overtreated",
         "ref_feedback",
-        "intake_done",
+        "protection",
     )
 
     def __init__(self, n: int):

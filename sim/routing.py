@@ -101,6 +101,7 @@ def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     levels = option_levels(p)
     u = -p["gp.beta_fit"] * (perceived[:, None] - levels[None, :]) ** 2
     u[:, S.OPT_WORKER] = -np.inf
+    u[:, S.OPT_JGZ] += p["jgz.support_utility"]
     u[:, S.OPT_SPECIALIST] -= (
         p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait()
     )

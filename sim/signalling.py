@@ -122,6 +122,7 @@ def other_inflow(m, week: int, active: np.ndarray) -> None:
         & (_u(m, Purpose.OTHER_MEDICAL, cand, week) < p["other.medical_per_week"])
     )
     pr = cand[prot]
+    ch.protection[pr] = True
     res = _u(m, Purpose.RESIDENTIAL, pr, week, 900) < p["other.protection_residential_share"]
     care.refer_specialist(m, pr[res], S.REF_OTHER, week, residential=True)
     care.refer_specialist(m, pr[~res], S.REF_OTHER, week)

@@ -1,0 +1,165 @@
+"""Calibration targets of the 2015+ baseline (DESIGN §3) and the fit table.
+
+Each target names the summary figure it reads, the target, the tolerance and its public source.
+``python -m sim.calibration`` runs the baseline over a few seeds and prints the fit table that
+README.md shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+FIG = "shared/sources/public-figures.md"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    target: float
+    lo: float
+    hi: float
+    source: str
+    read: Callable[[dict], float]
+    unit: str = ""
+
+
+def _ref(key: str) -> Callable[[dict], float]:
+    return lambda s: s["new_trajectories_by_referrer"][key]
+
+
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "children in care per year",
+        0.13,
+        0.115,
+        0.145,
+        f"{FIG} 1.11-1.12 (1 in 7 minors)",
+        lambda s: s["children_in_care_share_per_year"],
+        "share",
+    ),
+    Target("new trajectories: GP", 0.386, 0.356, 0.416, f"{FIG} 2.4", _ref("gp"), "share"),
+    Target(
+        "new trajectories: wijkteam", 0.304, 0.274, 0.334, f"{FIG} 2.4", _ref("wijkteam"), "share"
+    ),
+    Target("new trajectories: JGZ", 0.036, 0.006, 0.066, f"{FIG} 2.4", _ref("jgz"), "share"),
+    Target(
+        "new trajectories: no referrer", 0.149, 0.119, 0.179, f"{FIG} 2.4", _ref("none"), "share"
+    ),
+    Target(
+        "new trajectories: other (GI, medical)",
+        0.117,
+        0.087,
+        0.147,
+        f"{FIG} 2.4",
+        _ref("other"),
+        "share",
+    ),
+    Target(
+        "municipal spending per child in care",
+        13900.0,
+        13900 * 0.85,
+        13900 * 1.15,
+        "seed-digest §7.7 V9 (EUR 6.5 bn / 467,000)",
+        lambda s: s["cost_per_child_in_care_eur"],
+        "EUR/year",
+    ),
+    Target(
+        "mean specialist ambulant wait",
+        13.5,
+        10.0,
+        17.0,
+        f"{FIG} 4.5 (Rijnmond 13-14 weeks)",
+        lambda s: s["specialist_wait_weeks"]["mean"],
+        "weeks",
+    ),
+    Target(
+        "waiting list change per year",
+        0.0,
+        -0.05,
+        0.05,
+        "DESIGN §3 (steady list)",
+        lambda s: s["waiting_list_change_per_year"],
+        "share/year",
+    ),
+)
+
+
+def fit_table(summaries: list[dict]) -> list[dict]:
+    """Target, tolerance, model value (mean over runs), error and pass flag per target."""
+    rows = []
+    for t in TARGETS:
+        vals = np.array([t.read(s) for s in summaries])
+        v = float(vals.mean())
+        rows.append(
+            {
+                "target": t.name,
+                "value_target": t.target,
+                "lo": t.lo,
+                "hi": t.hi,
+                "source": t.source,
+                "model": v,
+                "model_sd": float(vals.std(ddof=1)) if len(vals) > 1 else 0.0,
+                "error": v - t.target,
+                "within": bool(t.lo <= v <= t.hi),
+                "unit": t.unit,
+            }
+        )
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    def f(x: float, unit: str) -> str:
+        if unit == "share" or unit == "share/year":
+            return f"{100 * x:.1f}%"
+        if unit.startswith("EUR"):
+            return f"€{x:,.0f}"
+        return f"{x:.1f}"
+
+    out = [
+        "| target | source | target value (tolerance) | model | error | within |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        u = r["unit"]
+        out.append(
+            f"| {r['target']} | {r['source']} | {f(r['value_target'], u)} ({f(r['lo'], u)} – {f(r['hi'], u)}) "
+            f"| {f(r['model'], u)} | {f(r['error'], u)} | {'yes' if r['within'] else 'NO'} |"
+        )
+    return "\n".join(out)
+
+
+def run_baseline(
+    families: int = 20000,
+    seeds: tuple[int, ...] = (1, 2, 3),
+    years: float = 10,
+    warmup_years: float = 3,
+) -> list[dict]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.experiment import run_model
+    from sim.scenario import load
+
+    params = load("baseline").params
+    with ProcessPoolExecutor(2) as ex:
+        futs = [
+            ex.submit(run_model, params, families, years, warmup_years, s, "baseline")
+            for s in seeds
+        ]
+        return [f.result()[0] for f in futs]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Print the baseline's calibration fit table.")
+    ap.add_argument("--families", type=int, default=20000)
+    ap.add_argument("--seeds", type=int, default=3)
+    args = ap.parse_args()
+    rows = fit_table(run_baseline(args.families, tuple(range(1, args.seeds + 1))))
+    print(markdown(rows))
+
+
+if __name__ == "__main__":
+    main()
