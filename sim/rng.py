@@ -17,7 +17,7 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _GOLD = np.uint64(0x9E3779B97F4A7C15)
 _KW = np.uint64(0xD6E8FEB86659FD93)
 _KP = np.uint64(0xA0761D6478BD642F)
-_S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
 
 
@@ -93,11 +93,20 @@ class Streams:
 
     def uniform(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """One uniform per id for this week and purpose."""
-        ids = np.asarray(ids, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            base = _mix(self.key ^ (np.uint64(week) * _KW) ^ (np.uint64(purpose) * _KP))
-            x = _mix(ids * _GOLD ^ base)
-        return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+        base = np.uint64(
+            _mix_int(self._key ^ ((week * _KW_INT) & _MASK) ^ ((purpose * _KP_INT) & _MASK))
+        )
+        x = np.asarray(ids).astype(np.uint64, copy=True)
+        x *= _GOLD
+        x ^= base
+        # SplitMix64's finaliser, in place (no temporaries beyond the shifts).
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        x >>= _S11
+        return x.astype(np.float64) * _TO_UNIT
 
     def normal(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """Standard normal draws (Box-Muller on two streams)."""
