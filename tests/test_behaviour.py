@@ -1,0 +1,447 @@
+"""Behaviour tests: each mechanism pushes in the direction DESIGN §3 specifies, and the effect
+vanishes when its strength (``mechanisms.*``) is 0.
+
+No test asserts a calibrated number. Unit-level tests call the decision and update functions
+directly on a small model (the counter-based RNG keys draws by child uid and week, so the same
+children in the same week see the same noise and differences come from the mechanism alone);
+a few short runs check that the effect survives the whole week loop.
+
+Covered: GP trust -> referral choice (M2), trust bounds and dynamics (contacts, bad outcomes,
+staff turnover), knowledge from feedback (M1/M3), wijkteam occupancy -> specialist referral (M6),
+the funding margin rule (lumpsum vs p×q, M15), waiting harm (M4) and no-shows (M9).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import states as S
+from sim.model import YouthCareModel
+from sim.params import Params
+from sim.routing import gp_choose, wijkteam_refers
+
+WEEK = 7  # an arbitrary week for direct calls of the decision functions
+
+
+def small_model(families: int = 1000, seed: int = 11, **overrides) -> YouthCareModel:
+    """A model that has been built but not stepped (no warm-up, one year horizon)."""
+    return YouthCareModel(Params(overrides), families=families, years=1, warmup_years=0, seed=seed)
+
+
+def run_summary(families: int = 3000, years: float = 2, seed: int = 5, **overrides):
+    m = YouthCareModel(
+        Params(overrides), families=families, years=years, warmup_years=0.5, seed=seed
+    )
+    return m, m.run()
+
+
+# =============================================================================================
+# 1. Trust -> the GP's referral choice (M2)
+# =============================================================================================
+
+PARTNER_OPTION = [
+    (S.P_WIJKTEAM, S.OPT_WIJKTEAM),
+    (S.P_JGZ, S.OPT_JGZ),
+    (S.P_SPECIALIST, S.OPT_SPECIALIST),
+    (S.P_WORKER, S.OPT_WORKER),
+]
+
+
+def _gp_choice_shares(trust_strength: float, partner: int, trust_value: float) -> np.ndarray:
+    """Choices of the GP for every child (all set to moderate need) at a given trust level."""
+    m = small_model(
+        families=2000,
+        seed=3,
+        **{"mechanisms.trust": trust_strength, "practice_worker.hours_per_week": 4.0},
+    )
+    m.worker_present_this_week[:] = True  # the worker is in this week (normally set by step)
+    idx = np.arange(m.children.n)
+    assert len(idx) >= 2000
+    m.children.need[idx] = 2
+    m.collab.trust[:, partner] = trust_value
+    return gp_choose(m, idx, WEEK)
+
+
+@pytest.mark.parametrize("partner,option", PARTNER_OPTION)
+def test_gp_refers_more_to_a_partner_she_trusts(partner, option):
+    low = _gp_choice_shares(1.0, partner, 0.05)
+    high = _gp_choice_shares(1.0, partner, 0.95)
+    share_low, share_high = np.mean(low == option), np.mean(high == option)
+    assert share_high > share_low + 0.02, (option, share_low, share_high)
+    # Monotone per child: with the same draws, raising trust in one partner can only move a
+    # child towards that partner (logit with fixed Gumbel noise).
+    assert np.all((high == low) | (high == option))
+
+
+@pytest.mark.parametrize("partner,option", PARTNER_OPTION)
+def test_gp_choice_ignores_trust_when_mechanism_off(partner, option):
+    low = _gp_choice_shares(0.0, partner, 0.05)
+    high = _gp_choice_shares(0.0, partner, 0.95)
+    np.testing.assert_array_equal(low, high)
+
+
+# =============================================================================================
+# 2. Trust dynamics: bounded, grows with contacts, falls with bad outcomes and turnover (M2)
+# =============================================================================================
+
+
+def _collab(tau0: float = 0.5, **overrides):
+    m = small_model(families=4000, **overrides)
+    c = m.collab
+    assert c.n_gp >= 4
+    c.trust[:] = tau0
+    c.trust[:, S.P_WORKER] = 0.0 if not m.has_worker else tau0
+    return m, c
+
+
+def test_trust_grows_with_in_person_contacts():
+    m, c = _collab(0.4)
+    gps = np.array([0, 1])
+    c.add(c.in_person, gps, S.P_WIJKTEAM, 3.0)
+    c.add(c.digital, np.array([2]), S.P_WIJKTEAM, 3.0)
+    c.step(m, WEEK)
+    t = c.trust[:, S.P_WIJKTEAM]
+    assert np.all(t[gps] > 0.4), t
+    assert t[2] > 0.4  # digital contacts build trust too ...
+    assert t[2] < t[0]  # ... more slowly than in person (DESIGN §3)
+    assert np.all(t[3:] < 0.4)  # no contact: trust decays
+    # More contacts, more trust.
+    m2, c2 = _collab(0.4)
+    c2.add(c2.in_person, gps, S.P_WIJKTEAM, 6.0)
+    c2.step(m2, WEEK)
+    assert np.all(c2.trust[gps, S.P_WIJKTEAM] > t[gps])
+
+
+def test_trust_grows_with_good_outcomes_and_falls_with_bad_ones():
+    m, c = _collab(0.5)
+    c.add(c.good, np.array([0]), S.P_SPECIALIST, 2.0)
+    c.add(c.bad, np.array([1]), S.P_SPECIALIST, 2.0)
+    c.step(m, WEEK)
+    t = c.trust[:, S.P_SPECIALIST]
+    untouched = t[2]
+    assert t[0] > untouched
+    assert t[1] < untouched
+    assert t[1] < 0.5
+
+
+def test_staff_change_costs_the_turnover_share_of_trust():
+    for r in (0.5, 0.3):
+        m, c = _collab(0.6, **{"trust.turnover_loss": r})
+        c.staff_change[0, S.P_WIJKTEAM] = True
+        c.step(m, WEEK)
+        t = c.trust[:, S.P_WIJKTEAM]
+        assert t[0] < t[1]
+        assert t[0] == pytest.approx(t[1] * (1.0 - r), rel=1e-9)
+
+
+def test_staff_change_harmless_when_turnover_mechanism_off():
+    m, c = _collab(0.6, **{"mechanisms.staff_turnover": 0.0})
+    c.staff_change[0, S.P_WIJKTEAM] = True
+    c.step(m, WEEK)
+    t = c.trust[:, S.P_WIJKTEAM]
+    assert t[0] == pytest.approx(t[1], rel=1e-12)
+
+
+def test_trust_frozen_when_trust_mechanism_off():
+    m, c = _collab(0.4, **{"mechanisms.trust": 0.0})
+    before = c.trust.copy()
+    c.add(c.in_person, np.array([0, 1]), S.P_WIJKTEAM, 5.0)
+    c.add(c.good, np.array([2]), S.P_SPECIALIST, 5.0)
+    c.add(c.bad, np.array([3]), S.P_SPECIALIST, 5.0)
+    c.staff_change[0, S.P_JGZ] = True
+    c.step(m, WEEK)
+    np.testing.assert_array_equal(c.trust, before)
+
+
+_weekly_events = st.fixed_dictionaries(
+    {
+        "seed": st.integers(0, 2**31 - 1),
+        "weeks": st.integers(1, 40),
+        "tau0": st.floats(0.0, 1.0),
+        "max_contacts": st.floats(0.0, 50.0),
+        "p_change": st.floats(0.0, 1.0),
+        "params": st.fixed_dictionaries(
+            {
+                "mechanisms.trust": st.floats(0.0, 3.0),
+                "mechanisms.staff_turnover": st.floats(0.0, 3.0),
+                "mechanisms.knowledge": st.floats(0.0, 3.0),
+                "trust.gain_in_person": st.floats(0.0, 2.0),
+                "trust.gain_digital": st.floats(0.0, 2.0),
+                "trust.gain_good_outcome": st.floats(0.0, 2.0),
+                "trust.loss_bad_outcome": st.floats(0.0, 1.0),
+                "trust.decay_per_week": st.floats(0.0, 0.2),
+                "trust.turnover_loss": st.floats(0.0, 1.0),
+                "knowledge.gain_per_feedback": st.floats(0.0, 1.0),
+                "knowledge.decay_per_week": st.floats(0.0, 0.2),
+            }
+        ),
+    }
+)
+
+
+@given(_weekly_events)
+def test_trust_and_knowledge_stay_in_unit_interval(ev):
+    m = small_model(families=2000, **ev["params"])
+    c = m.collab
+    c.trust[:] = ev["tau0"]
+    c.knowledge[:] = ev["tau0"]
+    rng = np.random.default_rng(ev["seed"])
+    shape = c.trust.shape
+    for week in range(ev["weeks"]):
+        hi = ev["max_contacts"]
+        c.in_person += rng.uniform(0, hi, shape) * (rng.uniform(size=shape) < 0.5)
+        c.digital += rng.uniform(0, hi, shape) * (rng.uniform(size=shape) < 0.5)
+        c.good += rng.integers(0, 1 + int(hi), shape)
+        c.bad += rng.integers(0, 1 + int(hi), shape)
+        c.feedback += rng.integers(0, 1 + int(hi), c.n_gp)
+        c.staff_change |= rng.uniform(size=shape) < ev["p_change"]
+        c.step(m, week)
+        assert np.all(np.isfinite(c.trust)) and np.all(np.isfinite(c.knowledge))
+        assert c.trust.min() >= 0.0 and c.trust.max() <= 1.0, (week, c.trust)
+        assert c.knowledge.min() >= 0.0 and c.knowledge.max() <= 1.0, (week, c.knowledge)
+
+
+def test_trust_in_a_model_run_grows_with_case_meetings():
+    """Case-based meetings with the wijkteam are in-person contacts; over a run they raise the
+    GP's trust in the wijkteam, and do nothing with the trust mechanism off."""
+
+    def trust_end(meetings: float, s: float) -> float:
+        m = YouthCareModel(
+            Params({"gp.wijkteam_meetings_per_week": meetings, "mechanisms.trust": s}),
+            families=2000,
+            years=1,
+            warmup_years=0,
+            seed=2,
+        )
+        m.run()
+        return float(m.recorder.cols["trust_wijkteam"][-1])
+
+    assert trust_end(1.0, 1.0) > trust_end(0.0, 1.0) + 0.05
+    assert trust_end(1.0, 0.0) == trust_end(0.0, 0.0)
+
+
+def test_trust_in_a_model_run_falls_with_rotating_staff():
+    """A rotating practice worker (another person most visits) keeps trust lower than the same
+    person every week; with staff turnover off the rotation no longer costs trust."""
+
+    def trust_end(same: bool, s: float) -> float:
+        m = YouthCareModel(
+            Params(
+                {
+                    "practice_worker.hours_per_week": 4.0,
+                    "practice_worker.same_person": same,
+                    "mechanisms.staff_turnover": s,
+                }
+            ),
+            families=2000,
+            years=1,
+            warmup_years=0,
+            seed=2,
+        )
+        m.run()
+        return float(m.recorder.cols["trust_practice_worker"][-1])
+
+    assert trust_end(False, 1.0) < trust_end(True, 1.0) - 0.05
+    assert trust_end(False, 0.0) == pytest.approx(trust_end(True, 0.0), abs=1e-12)
+
+
+# =============================================================================================
+# 3. Knowledge of the social map grows with feedback (M1, M3)
+# =============================================================================================
+
+
+def test_knowledge_grows_with_feedback():
+    m = small_model(families=4000)
+    c = m.collab
+    k0 = c.knowledge.copy()
+    c.feedback[0] += 3
+    c.feedback[1] += 10
+    c.step(m, WEEK)
+    k = c.knowledge
+    assert k[0] > k0[0]
+    assert k[1] > k[0]
+    assert k[2] < k0[2]  # without feedback or joint cases knowledge decays
+    assert np.all((k >= 0) & (k <= 1))
+    # Many weeks of heavy feedback: approaches 1 but never exceeds it.
+    for w in range(200):
+        c.feedback[:] += 50
+        c.step(m, w)
+    assert np.all(c.knowledge <= 1.0) and np.all(c.knowledge > 0.9)
+
+
+def test_knowledge_frozen_when_knowledge_mechanism_off():
+    m = small_model(families=4000, **{"mechanisms.knowledge": 0.0})
+    c = m.collab
+    k0 = c.knowledge.copy()
+    for w in range(10):
+        c.feedback[:2] += 10
+        c.add(c.in_person, np.array([0, 3]), S.P_WIJKTEAM, 4.0)
+        c.step(m, w)
+    np.testing.assert_array_equal(c.knowledge, k0)
+
+
+def test_knowledge_in_a_model_run_grows_with_warm_handover():
+    """A warm handover brings feedback after every referral (M3): the GP's knowledge of the
+    social map ends higher than without; with feedback (M3) off, the handover does nothing."""
+
+    def k_end(warm: bool, s: float) -> float:
+        m = YouthCareModel(
+            Params({"handover.warm": warm, "mechanisms.feedback": s}),
+            families=2000,
+            years=1,
+            warmup_years=0,
+            seed=2,
+        )
+        m.run()
+        return float(m.recorder.cols["knowledge_mean"][-1])
+
+    assert k_end(True, 1.0) > k_end(False, 1.0)
+    assert k_end(True, 0.0) == pytest.approx(k_end(False, 0.0), abs=1e-12)
+
+
+# =============================================================================================
+# 4. Wijkteam occupancy -> referral to specialist care (M6)
+# =============================================================================================
+
+
+def _wijkteam_referrals(strength: float, fte_factor: float) -> tuple[np.ndarray, float]:
+    m = small_model(families=2000, seed=4, **{"mechanisms.workload_referral": strength})
+    idx = np.arange(m.children.n)
+    m.children.need[idx] = 2
+    m.wijkteam_fte[:] *= fte_factor
+    m._occ_week = -1  # occupancy is cached per week: recompute it
+    occ = float(m.wijkteam_occupancy().mean())
+    return wijkteam_refers(m, idx, WEEK), occ
+
+
+def test_wijkteam_refers_more_under_higher_occupancy():
+    normal, occ_n = _wijkteam_referrals(1.0, 1.0)
+    pressed, occ_p = _wijkteam_referrals(1.0, 0.3)
+    assert occ_p > occ_n
+    assert pressed.mean() > normal.mean() + 0.05, (normal.mean(), pressed.mean())
+    # Same draws: pressure only adds referrals.
+    assert np.all(pressed | ~normal)
+    # A strong team (more FTE, lower occupancy) refers less.
+    relaxed, occ_r = _wijkteam_referrals(1.0, 3.0)
+    assert occ_r < occ_n
+    assert relaxed.mean() < normal.mean()
+
+
+def test_wijkteam_occupancy_has_no_effect_when_mechanism_off():
+    normal, _ = _wijkteam_referrals(0.0, 1.0)
+    pressed, _ = _wijkteam_referrals(0.0, 0.3)
+    np.testing.assert_array_equal(normal, pressed)
+
+
+# =============================================================================================
+# 5. Funding: the margin rule (M15)
+# =============================================================================================
+
+
+def _funding(scheme: str, s: float = 1.0):
+    m = small_model(families=2000, **{"funding.scheme": scheme, "mechanisms.funding": s})
+    return m, m.funding
+
+
+def test_pxq_admits_lower_and_treats_longer_than_lumpsum_at_start():
+    """At the start (zero slack) the p×q margin (tariff - marginal cost) beats the lumpsum one
+    (slack - marginal cost): a lower threshold, longer treatment, less step-down."""
+    _, f_pxq = _funding("pxq")
+    _, f_ls = _funding("lumpsum")
+    assert np.all(f_pxq.threshold < f_ls.threshold)
+    assert np.all(f_pxq.length_mult > f_ls.length_mult)
+    assert np.all(f_pxq.stepdown_rate < f_ls.stepdown_rate)
+    assert f_pxq.res_length_mult > f_ls.res_length_mult
+
+
+def _lumpsum_with_slack(slack: float, s: float = 1.0):
+    m, f = _funding("lumpsum", s)
+    f.provider_budget[:] = 1000.0
+    f.provider_cost[:] = 1000.0 * (1.0 - slack)
+    f.update()
+    return f
+
+
+def test_lumpsum_budget_slack_lowers_threshold_and_lengthens_treatment():
+    rich = _lumpsum_with_slack(0.4)
+    poor = _lumpsum_with_slack(-0.4)
+    even = _lumpsum_with_slack(0.0)
+    assert np.all(rich.threshold < even.threshold) and np.all(even.threshold < poor.threshold)
+    assert np.all(rich.length_mult > even.length_mult)
+    assert np.all(even.length_mult > poor.length_mult)
+    assert np.all(rich.stepdown_rate <= even.stepdown_rate)
+
+
+def test_funding_behaviour_identical_across_schemes_when_mechanism_off():
+    _, f_pxq = _funding("pxq", 0.0)
+    _, f_ls = _funding("lumpsum", 0.0)
+    np.testing.assert_array_equal(f_pxq.threshold, f_ls.threshold)
+    np.testing.assert_array_equal(f_pxq.length_mult, f_ls.length_mult)
+    np.testing.assert_array_equal(f_pxq.stepdown_rate, f_ls.stepdown_rate)
+    rich, poor = _lumpsum_with_slack(0.4, 0.0), _lumpsum_with_slack(-0.4, 0.0)
+    np.testing.assert_array_equal(rich.threshold, poor.threshold)
+    np.testing.assert_array_equal(rich.length_mult, poor.length_mult)
+    np.testing.assert_array_equal(rich.threshold, f_pxq.threshold)
+
+
+def _threshold_run(scheme: str, s: float):
+    m = YouthCareModel(
+        Params({"funding.scheme": scheme, "mechanisms.funding": s}),
+        families=3000,
+        years=2,
+        warmup_years=0,
+        seed=8,
+    )
+    m.run()
+    return m.recorder.cols
+
+
+def test_admission_threshold_series_follows_the_scheme_in_a_run():
+    pxq, ls = _threshold_run("pxq", 1.0), _threshold_run("lumpsum", 1.0)
+    assert pxq["admission_threshold"].mean() < ls["admission_threshold"].mean()
+    # With the funding mechanism off the schemes behave identically: same threshold and the
+    # same children in care (only the bookkeeping of who pays differs).
+    pxq0, ls0 = _threshold_run("pxq", 0.0), _threshold_run("lumpsum", 0.0)
+    np.testing.assert_array_equal(pxq0["admission_threshold"], ls0["admission_threshold"])
+    np.testing.assert_array_equal(pxq0["n_specialist"], ls0["n_specialist"])
+    np.testing.assert_array_equal(pxq0["n_waiting_specialist"], ls0["n_waiting_specialist"])
+
+
+# =============================================================================================
+# 6. Waiting harms (M4)
+# =============================================================================================
+
+
+def test_waiting_harm_raises_escalations_while_waiting():
+    _, high = run_summary(**{"need.waiting_harm_ratio": 4.0})
+    _, none = run_summary(**{"need.waiting_harm_ratio": 1.0})
+    assert high["escalations_while_waiting_per_year"] > none["escalations_while_waiting_per_year"]
+
+
+def test_waiting_harm_ratio_has_no_effect_when_mechanism_off():
+    off = {"mechanisms.waiting_harm": 0.0}
+    _, high = run_summary(**{"need.waiting_harm_ratio": 4.0, **off})
+    _, none = run_summary(**{"need.waiting_harm_ratio": 1.0, **off})
+    np.testing.assert_equal(high, none)
+
+
+# =============================================================================================
+# 7. No-shows (M9)
+# =============================================================================================
+
+
+def test_noshow_higher_at_practice_worker_than_at_gp():
+    m, s = run_summary(**{"practice_worker.hours_per_week": 4.0})
+    assert m.tally.appointments[0] > 0 and m.tally.appointments[1] > 0
+    assert s["noshow_share"]["practice_worker"] > s["noshow_share"]["gp"] > 0
+
+
+def test_no_noshows_when_mechanism_off():
+    m, s = run_summary(**{"practice_worker.hours_per_week": 4.0, "mechanisms.noshow": 0.0})
+    assert m.tally.appointments[0] > 0 and m.tally.appointments[1] > 0
+    assert s["noshow_share"]["gp"] == 0.0
+    assert s["noshow_share"]["practice_worker"] == 0.0
+    assert s["noshow_share"]["wijkteam"] == 0.0
