@@ -46,8 +46,14 @@ def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
 
 
 def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False) -> None:
-    """Back to unmet need; the family waits ``blocked`` weeks before it asks again."""
+    """Back to unmet need; the family waits ``blocked`` weeks before it asks again.
+
+    A child whose need has already resolved leaves help instead (exit, relapse window)."""
     ch = m.children
+    healed = ch.need[idx] == 0
+    if healed.any():
+        exit_care(m, idx[healed], week)
+        idx = idx[~healed]
     enter_state(m, idx, S.UNMET, week)
     ch.blocked_until[idx] = week + blocked
     ch.selfhelp[idx] = selfhelp

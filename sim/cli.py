@@ -99,7 +99,11 @@ def parse_set(items: list[str]) -> dict:
         k, v = it.split("=", 1)
         low = v.strip().lower()
         val: object
-        if low in ("true", "false"):
+        from sim.params import REGISTRY
+
+        if k.strip() in REGISTRY and REGISTRY[k.strip()].kind == "choice":
+            val = v.strip()
+        elif low in ("true", "false"):
             val = low == "true"
         else:
             try:

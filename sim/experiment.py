@@ -64,6 +64,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(
+            tmp, 0o666 & ~umask
+        )  # mkstemp makes 0600; results are for everyone who may read them
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

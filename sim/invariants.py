@@ -30,7 +30,8 @@ def check(m, week: int, counts: np.ndarray) -> int:
             prov = ch.provider[st == s]
             if len(prov) and (prov.min() < 0 or prov.max() >= pool.n):
                 msgs.append(f"{S.STATE_NAMES[s]}: a child without a valid provider")
-        occ = np.bincount(ch.provider[st == care_state], minlength=pool.n)
+        prov = ch.provider[st == care_state]
+        occ = np.bincount(prov[(prov >= 0) & (prov < pool.n)], minlength=pool.n)
         if np.any(occ > pool.capacity):
             msgs.append(
                 f"{pool.name}: capacity exceeded ({int(occ.sum())} in care, {int(pool.capacity.sum())} places)"

@@ -77,6 +77,8 @@ class Param:
             raise ParameterError(self.allowed())
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise ParameterError(self.allowed())
+        if not np.isfinite(float(value)):
+            raise ParameterError(self.allowed())
         if self.kind == "int":
             if float(value) != int(value):
                 raise ParameterError(self.allowed())

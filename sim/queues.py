@@ -102,6 +102,8 @@ def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> tuple[fl
 
     Rates per unit time; requires ``arrival_rate < servers * service_rate``.
     """
+    if arrival_rate <= 0:
+        return 0.0, 0.0
     a = arrival_rate / service_rate
     rho = a / servers
     if rho >= 1:

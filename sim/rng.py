@@ -64,6 +64,7 @@ def _mix(x: np.ndarray) -> np.ndarray:
 
 
 _MASK = (1 << 64) - 1
+_SECOND_STREAM = 1 << 32  # the second uniform of a normal draw: far from every Purpose
 _KW_INT, _KP_INT = int(_KW), int(_KP)
 _M1_INT, _M2_INT = int(_M1), int(_M2)
 
@@ -111,7 +112,7 @@ class Streams:
     def normal(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """Standard normal draws (Box-Muller on two streams)."""
         u1 = self.uniform(purpose, ids, week)
-        u2 = self.uniform(purpose + 1000, ids, week)
+        u2 = self.uniform(purpose + _SECOND_STREAM, ids, week)
         return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
 
     def gumbel(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:

@@ -78,7 +78,14 @@ def load_file(path: Path) -> ScenarioFile:
         raise ScenarioError(f"{where}: not valid TOML ({e})") from None
     except OSError as e:
         raise ScenarioError(f"{where}: cannot read ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{where}: not UTF-8 text; save the scenario file as UTF-8") from None
     kind = data.get("kind")
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(x, str) for x in sources):
+        raise ScenarioError(
+            f"{where}: key 'sources' = {sources!r} is not allowed; allowed: a list of strings"
+        )
     if kind not in KINDS:
         raise ScenarioError(
             f"{where}: key 'kind' = {kind!r} is not allowed; allowed: one of {', '.join(KINDS)}"
@@ -101,7 +108,10 @@ def load_file(path: Path) -> ScenarioFile:
         for sub, v in value.items():
             name = f"{key}.{sub}"
             if name not in REGISTRY:
-                raise ScenarioError(f"{where}: unknown key {name!r}")
+                known = ", ".join(n.split(".", 1)[1] for n in REGISTRY if n.startswith(key + "."))
+                raise ScenarioError(
+                    f"{where}: unknown key {name!r} = {v!r}; allowed keys in [{key}]: {known}"
+                )
             try:
                 overrides[name] = REGISTRY[name].validate(v)
             except ParameterError as e:
@@ -116,7 +126,7 @@ def load_file(path: Path) -> ScenarioFile:
         data.get("title", path.stem),
         data.get("description", ""),
         overrides,
-        list(data.get("sources", [])),
+        list(sources),
     )
 
 

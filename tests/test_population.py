@@ -1,0 +1,201 @@
+"""Families and children as columns (sim/population.py): tables, births replacing leavers, and
+need onset drawn from each child's own stream."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from sim import states as S
+from sim.model import YouthCareModel
+from sim.params import Params
+from sim.population import (
+    ADULT_WEEKS,
+    NEVER,
+    WEEKS_PER_YEAR,
+    Children,
+    _poisson_inv,
+    make_children,
+    make_families,
+)
+from sim.rng import Streams, key_from_seed
+
+
+@pytest.fixture(scope="module")
+def tables():
+    p = Params()
+    s = Streams(key_from_seed(3))
+    fam = make_families(5000, p, s)
+    ch = make_children(fam, p, s)
+    return p, fam, ch
+
+
+def test_family_table_shapes_and_indices(tables):
+    p, fam, _ = tables
+    assert fam.n == 5000
+    for a in (fam.gp, fam.hood, fam.resilience, fam.parental, fam.network, fam.shame):
+        assert len(a) == fam.n
+    n_gp = int(fam.gp.max()) + 1
+    assert fam.gp.min() == 0
+    assert set(np.unique(fam.gp)) == set(range(n_gp))  # every practice has families
+    assert np.all(np.diff(fam.gp) >= 0)  # practices in order
+    assert n_gp == max(1, round(5000 / p["population.families_per_gp_practice"]))
+    # a practice's families share its neighbourhood
+    for g in range(n_gp):
+        assert len(np.unique(fam.hood[fam.gp == g])) == 1
+    assert fam.hood.min() == 0
+    assert int(fam.hood.max()) + 1 == max(
+        1, round(5000 / p["population.families_per_neighbourhood"])
+    )
+
+
+def test_family_traits_follow_their_shares(tables):
+    p, fam, _ = tables
+    n = fam.n
+    for arr, share in (
+        (fam.parental, p["population.parental_problems_share"]),
+        (fam.network, p["population.network_share"]),
+        (fam.shame, p["population.shame_share"]),
+    ):
+        se = np.sqrt(share * (1 - share) / n)
+        assert abs(arr.mean() - share) < 5 * se + 1e-12
+    assert abs(fam.resilience.mean()) < 5 / np.sqrt(n)
+    assert abs(fam.resilience.std() - 1) < 0.05
+    # traits are drawn from separate streams: not identical
+    assert not np.array_equal(fam.parental, fam.network)
+
+
+def test_child_table_families_and_ages(tables):
+    p, fam, ch = tables
+    counts = np.bincount(ch.family, minlength=fam.n)
+    assert counts.min() >= 1  # every family has a child
+    assert np.all(np.diff(ch.family) >= 0)
+    mean = p["population.children_per_family"]
+    assert abs(counts.mean() - mean) < 5 * np.sqrt((mean - 1) / fam.n) + 1e-9
+    age = -ch.birth
+    assert age.min() >= 0 and age.max() < ADULT_WEEKS  # 0-17 years, birth weeks stored
+    assert stats.kstest(age / ADULT_WEEKS, "uniform").pvalue > 1e-4
+    np.testing.assert_array_equal(ch.uid, np.arange(ch.n))
+    assert np.all(ch.state == S.NONE) and np.all(ch.need == 0)
+    assert np.all(ch.provider == -1) and np.all(ch.onset_week == NEVER)
+
+
+def test_children_columns_have_one_row_per_child():
+    ch = Children(17)
+    for a in Children.INT32 + Children.INT8 + Children.BOOL + ("cost", "uid"):
+        assert len(getattr(ch, a)) == 17, a
+    assert ch.n == 17
+
+
+def test_tables_are_reproducible_from_the_seed():
+    p = Params()
+    a = make_families(800, p, Streams(key_from_seed(9)))
+    b = make_families(800, p, Streams(key_from_seed(9)))
+    c = make_families(800, p, Streams(key_from_seed(10)))
+    np.testing.assert_array_equal(a.resilience, b.resilience)
+    assert not np.array_equal(a.resilience, c.resilience)
+    # families are their own units: the first 500 families do not depend on the total
+    d = make_families(500, p, Streams(key_from_seed(9)))
+    np.testing.assert_array_equal(d.resilience, a.resilience[:500])
+    np.testing.assert_array_equal(d.shame, a.shame[:500])
+
+
+@given(st.floats(0.0, 3.0))
+def test_poisson_inverse_cdf_matches_scipy(lam):
+    u = np.random.default_rng(0).random(5000)
+    u = u[u > 0]
+    got = _poisson_inv(u, lam)
+    if lam == 0:
+        assert np.all(got == 0)
+        return
+    np.testing.assert_array_equal(got, stats.poisson.ppf(u, lam).astype(np.int64))
+
+
+def _model(**kw):
+    kw.setdefault("families", 600)
+    kw.setdefault("years", 1)
+    kw.setdefault("warmup_years", 0)
+    return YouthCareModel(Params(kw.pop("overrides", {})), check=True, **kw)
+
+
+def test_schedule_onset_uses_each_childs_own_stream():
+    """Common random numbers: a child's onset week does not depend on who else is rescheduled."""
+    m = _model(seed=5)
+    ch = m.children
+    healthy = np.flatnonzero(ch.state == S.NONE)
+    assert len(healthy) > 100
+    m.needs.schedule_onset(healthy, 10)
+    full_week, full_real = ch.onset_week[healthy].copy(), ch.onset_real[healthy].copy()
+    sub = healthy[::7][::-1]
+    ch.onset_week[healthy] = -1
+    m.needs.schedule_onset(sub, 10)
+    pos = np.searchsorted(healthy, sub)
+    np.testing.assert_array_equal(ch.onset_week[sub], full_week[pos])
+    np.testing.assert_array_equal(ch.onset_real[sub], full_real[pos])
+    # scheduled strictly in the future, and a real onset lies before the age band ends
+    assert np.all(full_week > 10)
+    age_end = ch.birth[healthy] + ADULT_WEEKS
+    assert np.all(full_week[full_real] < age_end[full_real])
+
+
+def test_onset_hazard_structure():
+    m = _model(seed=6)
+    p, ch, fam = m.p, m.children, m.families
+    idx = np.arange(ch.n)
+    h = m.needs.onset_hazard_per_week(idx, 0)
+    assert np.all(h >= 0)
+    f = ch.family[idx]
+    # remove the family factors: what is left is the per-band base hazard
+    hr = (
+        np.where(fam.parental[f], p["need.parental_hazard_ratio"], 1.0)
+        * p["need.resilience_hazard_ratio"] ** fam.resilience[f]
+    )
+    base = h / hr * WEEKS_PER_YEAR
+    age = -ch.birth[idx]
+    for lo, hi, name in ((0, 4, "0_3"), (4, 12, "4_11"), (12, 18, "12_17")):
+        sel = (age >= lo * WEEKS_PER_YEAR) & (age < hi * WEEKS_PER_YEAR)
+        np.testing.assert_allclose(base[sel], p[f"need.onset_per_year_{name}"], rtol=1e-9)
+    # switching the parental-problems mechanism off removes the ratio
+    m.p = m.p.replace({"mechanisms.parental_problems": 0.0})
+    h0 = m.needs.onset_hazard_per_week(idx, 0)
+    np.testing.assert_allclose(h0[~fam.parental[f]], h[~fam.parental[f]])
+    np.testing.assert_allclose(
+        h0[fam.parental[f]] * p["need.parental_hazard_ratio"], h[fam.parental[f]]
+    )
+
+
+def test_births_replace_leavers_with_new_ids():
+    m = _model(seed=7, families=500, years=2)
+    n0 = m.children.n
+    first_uids = m.children.uid.copy()
+    m.run()
+    ch = m.children
+    assert ch.n == n0
+    c = m.recorder.cols["children"]
+    assert np.all(np.abs(c - n0) <= 0.03 * n0)
+    # about 2/18 of the children turned 18 and were replaced by newborns with fresh ids
+    born = ch.birth >= 0
+    assert 0.05 < born.mean() < 0.18
+    assert len(np.unique(ch.uid)) == ch.n
+    assert np.all(ch.uid[born] >= n0) and np.all(np.isin(ch.uid[~born], first_uids))
+    assert m.next_uid == int(ch.uid.max()) + 1
+    age = (m.week - 1) - ch.birth  # ages in the last simulated week
+    assert age.min() >= 0 and age.max() < ADULT_WEEKS
+    # newborns start without need, provider or history (unless a need has already started)
+    nb = born & (ch.state == S.NONE)
+    assert np.all(ch.need[nb] == 0) and np.all(ch.provider[nb] == -1)
+    # JGZ's 0-4 group never empties
+    assert np.count_nonzero(age < 4 * WEEKS_PER_YEAR) > 0.1 * ch.n
+
+
+def test_unmet_need_remits_and_escalates_within_levels():
+    m = _model(seed=8, families=400, years=1)
+    m.run()
+    c = m.recorder.cols
+    need_total = sum(c[f"need_{k}"] for k in range(S.N_LEVELS))
+    np.testing.assert_array_equal(need_total, c["children"])
+    assert np.all(c["need_0"] >= c["n_none"])  # every child in state 'none' has need 0
+    assert np.all(c["life_threatening"] <= c["need_4"])
