@@ -126,7 +126,9 @@ def send(
         elif opt == S.OPT_WIJKTEAM:
             if g is not None:
                 note_referral(m, sel, g, S.P_WIJKTEAM, week)
-            enter_wijkteam(m, sel, week)
+            # A joint intake of wijkteam and JGZ: JGZ's families start without a second intake.
+            joint = referrer == S.REF_JGZ and m.p["wijkteam.joint_intake_with_jgz"]
+            enter_wijkteam(m, sel, week, warm=joint)
         elif opt == S.OPT_JGZ:
             if g is not None:
                 note_referral(m, sel, g, S.P_JGZ, week)
@@ -277,7 +279,7 @@ def indications(m, week: int) -> None:
     done = wait[order[:n]]
     m.bjz_credit -= len(done)
     m.tally.indications += len(done)
-    seen = ch.need[done] + p["wijkteam.perception_noise_sd"] * m.streams.normal(
+    seen = ch.need[done] + p["bjz.perception_noise_sd"] * m.streams.normal(
         Purpose.PERCEIVE + 5000, ch.uid[done], week
     )
     ok = seen >= p["bjz.threshold"]
@@ -336,7 +338,7 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
     _handover(m, adm, prof)
     first_help(m, adm, week)
     ref = ch.referrer[adm]
-    m.tally.trajectory_many(ref, ch.need[adm], week)
+    m.tally.trajectory_many(ref, ch.need[adm], 1 if care_state == S.SPECIALIST else 2)
     m.tally.record_waits(care_state, waits, week, m.measuring(week))
     # A long wait is a bad experience the family reports to its GP (M2).
     long = adm[(waits > p["trust.long_wait_weeks"]) & (ch.ref_gp[adm] >= 0)]

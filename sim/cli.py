@@ -84,6 +84,42 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a parameter (repeatable), e.g. --set gp.detection=0.7",
     )
 
+    c = sub.add_parser("compare", help="compare scenarios with uncertainty and cost-effectiveness")
+    c.add_argument(
+        "scenarios",
+        nargs="+",
+        help="scenario names, paths or compositions; the first is the comparator",
+    )
+    g = c.add_mutually_exclusive_group()
+    g.add_argument("--replications", type=_positive_int("--replications", 2, 10_000), default=None)
+    g.add_argument(
+        "--precision",
+        type=_float("--precision", 0.001, 1.0),
+        default=None,
+        help="target 95%% CI half-width as a share of the mean on the headline metrics (picks R)",
+    )
+    c.add_argument("--families", type=_positive_int("--families", 100, 5_000_000), default=20_000)
+    c.add_argument("--years", type=_float("--years", 1, 100), default=10.0)
+    c.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
+    c.add_argument("--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0)
+    c.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    c.add_argument(
+        "--wtp",
+        type=_float("--wtp", 0, 1e7),
+        default=50_000.0,
+        help="EUR per QALY (default 50,000)",
+    )
+    c.add_argument("--discount-costs", type=_float("--discount-costs", 0, 0.5), default=0.04)
+    c.add_argument("--discount-effects", type=_float("--discount-effects", 0, 0.5), default=0.015)
+    c.add_argument(
+        "--no-parameter-uncertainty",
+        action="store_true",
+        help="use the registry's defaults in every replication (noise only)",
+    )
+    c.add_argument(
+        "--out", type=Path, default=None, help="results folder (default results/compare-...)"
+    )
+
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("params", help="list the parameter registry")
     p.add_argument("--section", default=None)
@@ -188,6 +224,53 @@ def _check_out(out: Path) -> None:
         raise UserError(f"--out {out}: not writable")
 
 
+def cmd_compare(args) -> int:
+    from sim import compare as cp
+
+    if args.replications is None and args.precision is None:
+        args.replications = 10
+    names = [cp.load(s).name for s in args.scenarios]  # validates every scenario first
+    settings = cp.CompareSettings(
+        scenarios=args.scenarios,
+        replications=args.replications,
+        precision=args.precision,
+        families=args.families,
+        years=args.years,
+        warmup_years=args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS,
+        seed=args.seed,
+        workers=args.workers or cp.default_workers(),
+        wtp=args.wtp,
+        discount_costs=args.discount_costs,
+        discount_effects=args.discount_effects,
+        parameter_uncertainty=not args.no_parameter_uncertainty,
+    )
+    out = (
+        args.out
+        or Path("results") / ("compare-" + "-vs-".join(n.replace("+", "_") for n in names))[:120]
+    )
+    _check_out(out)
+    try:
+        cmp = cp.Comparison(settings, out)
+        runs = cmp.run()
+    except cp.ManifestMismatch as e:
+        raise UserError(str(e)) from None
+    paths = cp.write_outputs(cmp, runs)
+    table = cp.comparison_table(runs, names)
+    ce, _ = cp.cost_effectiveness(runs, names, settings.wtp)
+    print(
+        f"{len(names)} scenarios x {cmp.R} replications, {settings.families} families, {settings.years:g} years "
+        f"(+{settings.warmup_years:g} warm-up), seed {settings.seed}"
+    )
+    print(cmp.why_r)
+    print()
+    print(cp.format_table(table, ce, names, settings.wtp))
+    print()
+    print(f"results in {out}/:")
+    for k in sorted(paths):
+        print(f"  {paths[k]}")
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     from sim.scenario import list_scenarios
 
@@ -206,7 +289,12 @@ def cmd_params(args) -> int:
     return 0
 
 
-COMMANDS = {"run": cmd_run, "scenarios": cmd_scenarios, "params": cmd_params}
+COMMANDS = {
+    "run": cmd_run,
+    "compare": cmd_compare,
+    "scenarios": cmd_scenarios,
+    "params": cmd_params,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

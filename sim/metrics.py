@@ -14,6 +14,7 @@ from sim import states as S
 from sim.population import WEEKS_PER_YEAR
 
 TREEKNORM_WEEKS = 14  # 4 weeks to intake + 10 weeks to treatment (public-figures 4.1)
+ROUTE_TIERS = ("wijkteam", "specialist", "residential")
 QUEUE_STATES = (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION)
 
 
@@ -26,7 +27,8 @@ class Tally:
 
     def reset(self) -> None:
         self.trajectories = np.zeros(len(S.REFERRERS), dtype=np.int64)
-        self.trajectories_by_tier = defaultdict(lambda: np.zeros(len(S.REFERRERS), dtype=np.int64))
+        # Who refers to whom: referrer x destination tier of new trajectories.
+        self.routes = np.zeros((len(S.REFERRERS), len(ROUTE_TIERS)), dtype=np.int64)
         self.decisions = 0
         self.over = 0
         self.under = 0
@@ -76,13 +78,16 @@ class Tally:
         self.duplicate_intakes += int(np.count_nonzero(prof_mask & ~S.PROF_GP))
 
     def trajectory(self, referrer: int, need: np.ndarray, week: int) -> None:
+        """New wijkteam trajectories, all referred by the wijkteam itself (its own access)."""
         self.trajectories[referrer] += len(need)
-        self.trajectories_by_tier["wijkteam"][referrer] += len(need)
+        self.routes[referrer, 0] += len(need)
         self.new_traj_week[referrer] += len(need)
 
-    def trajectory_many(self, referrers: np.ndarray, need: np.ndarray, week: int) -> None:
+    def trajectory_many(self, referrers: np.ndarray, need: np.ndarray, tier: int) -> None:
+        """New specialist (tier 1) or residential (tier 2) trajectories by referrer."""
         c = np.bincount(referrers, minlength=len(S.REFERRERS))
         self.trajectories += c
+        self.routes[:, tier] += c
         self.new_traj_week += c
 
     def onset_to_help(self, weeks: np.ndarray) -> None:
@@ -214,6 +219,12 @@ def mser5(series: np.ndarray) -> int:
     return best_d * 5
 
 
+def _per_year(weekly: np.ndarray) -> list[float]:
+    """Sum a weekly series over whole measured years (a trailing part-year is dropped)."""
+    n = len(weekly) // WEEKS_PER_YEAR
+    return [float(x) for x in weekly[: n * WEEKS_PER_YEAR].reshape(n, WEEKS_PER_YEAR).sum(axis=1)]
+
+
 def summarise(m) -> dict:
     """The per-run summary (keys documented in README.md)."""
     t, rec = m.tally, m.recorder
@@ -248,6 +259,13 @@ def summarise(m) -> dict:
         "new_trajectories_per_1000_children_per_year": float(traj.sum() / n_years / m.n_children_k),
         "new_trajectories_by_referrer": {
             r: float(traj[i] / ntraj) for i, r in enumerate(S.REFERRERS)
+        },
+        "trajectories_by_route_per_1000_children_per_year": {
+            r: {
+                tier: float(t.routes[i, j] / n_years / m.n_children_k)
+                for j, tier in enumerate(ROUTE_TIERS)
+            }
+            for i, r in enumerate(S.REFERRERS)
         },
         "specialist_wait_weeks": {
             "mean": float(waits.mean()) if len(waits) else 0.0,
@@ -308,6 +326,10 @@ def summarise(m) -> dict:
         "life_threatening_share": float(
             np.mean(c["life_threatening"][w0:w1] / c["children"][w0:w1])
         ),
+        "cost_perspective_per_measured_year_eur": _per_year(
+            c["cost_municipality"][w0:w1] + c["cost_insurer"][w0:w1]
+        ),
+        "qaly_loss_per_measured_year": _per_year(c["qaly_loss"][w0:w1]),
         "lumpsum_budget_eur_per_year": m.funding.lumpsum_budget if m.funding.lumpsum else None,
         "scope_note": "children 0-17; young adults 18-22 are out of scope in v1",
         "invariant_violations": int(m.invariant_violations),

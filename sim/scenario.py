@@ -118,8 +118,14 @@ def load_file(path: Path) -> ScenarioFile:
                 raise ScenarioError(
                     f"{where}: key {name!r} = {v!r} is not allowed; allowed: {e}"
                 ) from None
-    if kind == "funding" and "funding.scheme" not in overrides:
-        raise ScenarioError(f"{where}: a funding scenario must set [funding] scheme")
+    if (
+        kind != "funding"
+        and kind != "baseline"
+        and any(k.startswith("funding.") for k in overrides)
+    ):
+        raise ScenarioError(
+            f"{where}: only a funding (or baseline) scenario may set [funding] keys; kind is {kind!r}"
+        )
     return ScenarioFile(
         path,
         kind,
@@ -137,7 +143,7 @@ def load(spec: str, extra: dict[str, Any] | None = None) -> Scenario:
         raise ScenarioError(f"scenario {spec!r}: empty name in a '+' composition")
     files = [load_file(resolve_path(s.strip())) for s in parts]
     base = load_file(SCENARIO_DIR / "baseline.toml")
-    funding = [f for f in files if f.kind == "funding"]
+    funding = [f for f in files if "funding.scheme" in f.overrides]
     if len(funding) > 1:
         raise ScenarioError(
             f"{funding[0].path} and {funding[1].path}: at most one funding scheme per scenario"
