@@ -81,6 +81,8 @@ def _handover(m, idx: np.ndarray, prof: int) -> None:
     """Add a professional to the family; with a shared plan or warm handover the previous one
     hands over (one family, one plan), so professionals do not pile up (M11)."""
     ch = m.children
+    if prof == S.PROF_JGZ and m.p["jgz.integrated_in_wijkteam"]:
+        prof = S.PROF_WIJKTEAM  # JGZ is part of the local team: one team, one professional
     if m.coordinated:
         ch.prof_mask[idx] = S.PROF_GP | prof
     else:
