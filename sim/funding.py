@@ -89,7 +89,7 @@ class Funding:
         )
         self.res_length_mult = float(np.exp(s * p["funding.length_slope"] * incentive.mean()))
 
-    def step(self, m, week: int, counts: np.ndarray) -> None:
+    def step(self, m, week: int, counts: np.ndarray, busy: np.ndarray) -> None:
         """Book this week's costs, track budgets, move capacity, and update provider behaviour."""
         p, ledger, ch = m.p, m.ledger, m.children
         if week % WEEKS_PER_YEAR == 0:
@@ -101,8 +101,9 @@ class Funding:
             p["specialist.tariff_eur_per_week"],
             p["residential.tariff_eur_per_week"],
         )
-        in_s = ch.state == S.SPECIALIST
-        in_r = ch.state == S.RESIDENTIAL
+        st = ch.state[busy]  # busy: children in wijkteam help, on a list or in care
+        in_s = busy[st == S.SPECIALIST]
+        in_r = busy[st == S.RESIDENTIAL]
         spec_by_route = np.bincount(ch.route[in_s], minlength=3).astype(float)
         res_by_route = np.bincount(ch.route[in_r], minlength=3).astype(float)
         ch.cost[in_s] += tariff_s
@@ -137,15 +138,15 @@ class Funding:
             self.year_spend += municipal
             if self.ceiling > 0 and self.year_spend >= self.ceiling:
                 self.stopped = True  # registration stop until the new year
-        self._front_line_costs(m, counts)
+        self._front_line_costs(m, counts, busy, st)
         # Capacity answers a lasting waiting list, with a lag and a workforce cap.
         s_w = p["mechanisms.wait_response"]
         for pool, wait_state, care_state, stay in (
             (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, p["specialist.treatment_weeks_severe"]),
             (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, p["residential.stay_weeks"]),
         ):
-            q = np.bincount(ch.provider[ch.state == wait_state], minlength=pool.n)
-            occ = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)
+            q = np.bincount(ch.provider[busy[st == wait_state]], minlength=pool.n)
+            occ = np.bincount(ch.provider[busy[st == care_state]], minlength=pool.n)
             signal = pool.queue_wait_estimate(q, occ, stay)
             pool.adjust_capacity(
                 signal,
@@ -157,7 +158,7 @@ class Funding:
             )
         self.update()
 
-    def _front_line_costs(self, m, counts: np.ndarray) -> None:
+    def _front_line_costs(self, m, counts: np.ndarray, busy: np.ndarray, st: np.ndarray) -> None:
         """Salaried and per-child costs: JGZ, wijkteam, practice workers, GP time, platform, BJZ."""
         p, ledger = m.p, m.ledger
         wk = 1.0 / WEEKS_PER_YEAR
@@ -169,7 +170,7 @@ class Funding:
                 counts[S.WAIT_SPECIALIST] * p["waiting.preventive_cost_per_week"],
             )
         ch = m.children
-        prot = np.count_nonzero(ch.protection & (S.IN_CARE[ch.state] | S.WAITING[ch.state]))
+        prot = np.count_nonzero(ch.protection[busy])  # busy children are in care or waiting
         ledger.add("municipality", "specialist", prot * p["other.protection_cost_per_week"])
         ledger.add(
             "municipality", "wijkteam", m.wijkteam_fte.sum() * p["wijkteam.fte_cost_eur"] * wk

@@ -135,13 +135,23 @@ class Recorder:
         self.prof_samples: list[float] = []
         self.qaly_measured = 0.0
 
-    def record(self, m, week: int, counts: np.ndarray, cost_week: np.ndarray) -> None:
+    def record(
+        self,
+        m,
+        week: int,
+        counts: np.ndarray,
+        cost_week: np.ndarray,
+        busy: np.ndarray,
+        active: np.ndarray,
+    ) -> None:
+        """Record week ``week``; ``busy`` and ``active`` index the children in help or waiting, and
+        with any state but none (so full-table scans are avoided)."""
         p, ch, c = m.p, m.children, self.cols
         year = week // WEEKS_PER_YEAR
         if week % WEEKS_PER_YEAR == 0:
             self.year_children[year] += ch.n
         # Children in care at any time in the calendar year (DESIGN §3 definition).
-        care_idx = np.flatnonzero(S.IN_CARE[ch.state])
+        care_idx = busy[S.IN_CARE[ch.state[busy]]]
         new = care_idx[ch.in_care_year[care_idx] != year]
         ch.in_care_year[new] = year
         self.year_in_care[year] += len(new)
@@ -150,7 +160,8 @@ class Recorder:
         ch.in_spec_year[snew] = year
         self.year_in_spec[year] += len(snew)
 
-        need_counts = np.bincount(ch.need, minlength=S.N_LEVELS)
+        need_counts = np.bincount(ch.need[active], minlength=S.N_LEVELS)
+        need_counts[0] += ch.n - len(active)
         dis = np.array(
             [
                 0.0,
@@ -182,7 +193,7 @@ class Recorder:
             c[f"n_{name}"][week] = counts[k]
         for k in range(S.N_LEVELS):
             c[f"need_{k}"][week] = need_counts[k]
-        c["life_threatening"][week] = int(np.count_nonzero(ch.life_threat))
+        c["life_threatening"][week] = int(np.count_nonzero(ch.life_threat[active]))
         c["specialist_places"][week] = m.specialist.capacity.sum()
         c["residential_places"][week] = m.residential.capacity.sum()
         c["expected_wait_weeks"][week] = m.expected_specialist_wait()

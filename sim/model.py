@@ -382,13 +382,18 @@ class YouthCareModel(mesa.Model):
         self.collab.step(self, w)
         # 6. funding: costs, budgets, capacity, provider behaviour.
         self.tally.end_week()
-        counts = np.bincount(self.children.state, minlength=S.N_STATES)
-        self.funding.step(self, w, counts)
+        st = self.children.state
+        counts = np.bincount(st, minlength=S.N_STATES)
+        active = np.flatnonzero(st != S.NONE)
+        busy = active[
+            st[active] >= S.WIJKTEAM
+        ]  # states from WIJKTEAM on: in help, waiting or in care
+        self.funding.step(self, w, counts, busy)
         if self.check:
             self.invariant_violations += invariants.check(self, w, counts)
         cost_week = self.ledger.close_week()
         # 7. recording.
-        self.recorder.record(self, w, counts, cost_week)
+        self.recorder.record(self, w, counts, cost_week, busy, active)
         self.week += 1
 
     def _population(self, w: int) -> None:

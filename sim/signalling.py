@@ -109,7 +109,8 @@ def other_inflow(m, week: int, active: np.ndarray) -> None:
     """Streams the model does not explain: child protection (GI) and medical specialists."""
     ch, p = m.children, m.p
     st = ch.state[active]
-    cand = active[np.isin(st, (S.UNMET, S.JGZ_SUPPORT, S.PRACTICE_WORKER, S.WIJKTEAM))]
+    # Only moderate needs and worse can enter these streams; each child's draw is its own.
+    cand = active[(st <= S.WIJKTEAM) & (ch.need[active] >= 2)]
     if len(cand) == 0:
         return
     need = ch.need[cand]

@@ -79,3 +79,6 @@ POPCOUNT = np.array([bin(i).count("1") for i in range(128)], dtype=np.int8)
 # Payers and cost tiers (summary keys).
 PAYERS = ("municipality", "insurer", "province")
 TIERS = ("jgz", "practice", "wijkteam", "specialist", "residential", "indication")
+
+# The phases rely on this order: every state from WIJKTEAM on is help, a waiting list or care.
+assert WIJKTEAM < WAIT_SPECIALIST < SPECIALIST < WAIT_RESIDENTIAL < RESIDENTIAL < WAIT_INDICATION

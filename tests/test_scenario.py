@@ -200,10 +200,15 @@ def test_bad_sources_is_a_scenario_error(tmp_path):
     assert path in msg and "sources" in msg
 
 
-def test_funding_kind_must_set_the_scheme(tmp_path):
-    path = write(tmp_path, "f.toml", 'kind = "funding"\n[funding]\ncontract_years = 3\n')
+def test_only_funding_scenarios_set_funding_keys(tmp_path):
+    path = write(tmp_path, "m.toml", 'kind = "modifier"\n[funding]\ncontract_years = 3\n')
     msg = one_line_error(path)
-    assert path in msg and "scheme" in msg
+    assert path in msg and "funding" in msg and "'modifier'" in msg
+    # a funding scenario may change a funding setting without choosing a scheme
+    ok = write(tmp_path, "f.toml", 'kind = "funding"\n[funding]\ncontract_years = 3\n')
+    s = sc.load(ok)
+    assert s.params["funding.contract_years"] == 3
+    assert s.params["funding.scheme"] == sc.load("baseline").params["funding.scheme"]
 
 
 def test_key_set_by_two_files_names_both(tmp_path):
