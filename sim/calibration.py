@@ -140,11 +140,11 @@ def run_baseline(
 ) -> list[dict]:
     from concurrent.futures import ProcessPoolExecutor
 
-    from sim.experiment import run_model
+    from sim.experiment import mp_context, run_model
     from sim.scenario import load
 
     params = load("baseline").params
-    with ProcessPoolExecutor(2) as ex:
+    with ProcessPoolExecutor(2, mp_context=mp_context()) as ex:
         futs = [
             ex.submit(run_model, params, families, years, warmup_years, s, "baseline")
             for s in seeds

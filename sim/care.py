@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import states as S
+from sim import unmet
 from sim.queues import admit
 from sim.rng import Purpose
 
@@ -43,6 +44,10 @@ def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
             m.tally.record_queue_exit(int(q), ch.q_entry[sel], week)
     ch.state[idx] = state
     ch.since[idx] = week
+    if state == S.UNMET:
+        unmet.defer(m, idx)
+    else:
+        unmet.clear(m, idx)
 
 
 def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False) -> None:
@@ -54,10 +59,10 @@ def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False
     if healed.any():
         exit_care(m, idx[healed], week)
         idx = idx[~healed]
-    enter_state(m, idx, S.UNMET, week)
     ch.blocked_until[idx] = week + blocked
     ch.selfhelp[idx] = selfhelp
     ch.preventive[idx] = False
+    enter_state(m, idx, S.UNMET, week)
 
 
 def exit_care(m, idx: np.ndarray, week: int) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from sim import economics as econ
-from sim.experiment import atomic_write_text, manifest, run_model, to_json
+from sim.experiment import atomic_write_text, manifest, mp_context, run_model, to_json
 from sim.params import Params, sample_uncertain, uncertain_parameters
 from sim.scenario import Scenario, load
 
@@ -240,7 +240,7 @@ class Comparison:
         if not todo:
             return
         own = self.executor is None
-        ex = self.executor or ProcessPoolExecutor(max_workers=self.s.workers)
+        ex = self.executor or ProcessPoolExecutor(max_workers=self.s.workers, mp_context=mp_context())
         bar = None
         if self.progress:
             from tqdm.auto import tqdm

@@ -59,6 +59,14 @@ def run_model(
     return summary, weekly
 
 
+def mp_context():
+    """Process start method for worker pools: 'forkserver' where available (fork is unsafe in a
+    process with threads, e.g. under Jupyter or a Dask client), else the platform default."""
+    import multiprocessing as mp
+
+    return mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else None)
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim import care, invariants, signalling
+from sim import care, invariants, signalling, unmet
 from sim import states as S
 from sim.actors import (
     JGZ,
@@ -115,6 +115,7 @@ class YouthCareModel(mesa.Model):
         self.worker_sessions_held = np.zeros(self.n_gp)
         self.worker_utilisation_week = 0.0
         self.bjz_credit = 0.0
+        self.pending_unmet: list[np.ndarray] = []
         self._warm_start()
         self.funding = Funding(self)
         # The organisations as Mesa agents (registry and face, not a weekly loop).
@@ -225,6 +226,7 @@ class YouthCareModel(mesa.Model):
         ch.since[:] = 0
         healthy = np.flatnonzero(ch.state == S.NONE)
         self.needs.schedule_onset(healthy, 0)
+        unmet.schedule(self, np.flatnonzero(ch.state == S.UNMET), -1)
 
     # -- views used by the phases --------------------------------------------------------------
     def measuring(self, week: int) -> bool:
@@ -338,6 +340,7 @@ class YouthCareModel(mesa.Model):
         self.funding.update()
         healthy = np.flatnonzero(self.children.state == S.NONE)
         self.needs.schedule_onset(healthy, self.week)
+        unmet.schedule(self, np.flatnonzero(self.children.state == S.UNMET), self.week - 1)
         self._occ_week = -1
 
     # -- the week ------------------------------------------------------------------------------
@@ -349,22 +352,17 @@ class YouthCareModel(mesa.Model):
             self.cost_at_warmup = self.ledger.total.copy()
         self.tally.new_week()
         self._occ_week = -1
-        # 1. population: ageing out and births, need onset, unmet need escalates or remits.
+        # 1. population: ageing out and births, need onset; unmet need escalates or remits
+        #    (event times for children outside help, weekly draws for those on a list).
         self._population(w)
+        due = unmet.due(self, w)
+        unmet.need_events(self, due, w)
         active = np.flatnonzero(self.children.state != S.NONE)
-        st = self.children.state[active]
-        untreated = active[S.UNTREATED[st]]
-        self.needs.evolve_unmet(untreated, w)
-        healed = untreated[
-            (self.children.need[untreated] == 0) & (self.children.state[untreated] == S.UNMET)
-        ]
-        care.exit_care(self, healed, w)
-        active = np.flatnonzero(self.children.state != S.NONE)
-        # 2. signalling and 3. decisions: help-seeking, JGZ contacts, 'other' streams.
+        self.needs.evolve_unmet(active[S.WAITING[self.children.state[active]]], w)
+        # 2. signalling and 3. decisions: 'other' streams, help-seeking, JGZ signals.
         self._worker_presence(w)
         signalling.other_inflow(self, w, active)
-        signalling.help_seeking(self, w, active)
-        signalling.jgz_contacts(self, w, active)
+        unmet.signal_events(self, due, w)
         # 4. admission and care.
         care.indications(self, w)
         stop = self.funding.stopped
@@ -391,6 +389,7 @@ class YouthCareModel(mesa.Model):
         self.funding.step(self, w, counts, busy)
         if self.check:
             self.invariant_violations += invariants.check(self, w, counts)
+        unmet.flush(self, w)
         cost_week = self.ledger.close_week()
         # 7. recording.
         self.recorder.record(self, w, counts, cost_week, busy, active)
@@ -427,6 +426,7 @@ class YouthCareModel(mesa.Model):
             ch.in_spec_year[out] = -1
             ch.relapse_until[out] = -1
             ch.ref_gp[out] = -1
+            ch.next_event[out] = NEVER
             self.recorder.year_children[w // WEEKS_PER_YEAR] += len(out)
             self.needs.schedule_onset(out, w)
         self.needs.onsets(w)

@@ -59,6 +59,7 @@ class Children:
         "intake_left",
         "ref_gp",
         "noshows",
+        "next_event",
     )
     INT8 = (
         "need",
@@ -69,6 +70,7 @@ class Children:
         "prof_mask",
         "route",
         "ref_partner",
+        "next_kind",
     )
     BOOL = (
         "life_threat",
@@ -98,6 +100,7 @@ class Children:
         self.in_spec_year[:] = -1
         self.relapse_until[:] = -1
         self.ref_gp[:] = -1
+        self.next_event[:] = NEVER
 
     @property
     def n(self) -> int:
@@ -238,35 +241,22 @@ class NeedModel:
         m.tally.relapses += int(np.count_nonzero(ch.relapse_until[new] > week))
         ch.relapse_until[new] = -1
         ch.overtreated[new] = False
+        from sim import unmet
+
+        unmet.defer(m, new)
         return new
 
     # -- escalation and remission of unmet need ------------------------------------------------
     def evolve_unmet(self, idx: np.ndarray, week: int) -> None:
-        """Escalate or remit the need of untreated children ``idx`` (unsignalled or waiting)."""
+        """Escalate or remit the need of children ``idx`` on a waiting list (weekly draws; children
+        with unmet need outside a list follow ``sim.unmet``'s event times)."""
         if len(idx) == 0:
             return
-        m, p, ch, fam = self.m, self.m.p, self.m.children, self.m.families
-        need = ch.need[idx]
+        from sim.unmet import weekly_need_rates
+
+        m, p, ch = self.m, self.m.p, self.m.children
         waiting = S.WAITING[ch.state[idx]]
-        esc = np.where(
-            need >= 3, p["need.crisis_escalation_per_week"], p["need.escalation_per_week"]
-        )
-        esc = np.where(need >= 4, 0.0, esc)
-        harm = p["need.waiting_harm_ratio"] ** p["mechanisms.waiting_harm"]
-        prev = np.where(ch.preventive[idx], p["waiting.preventive_escalation_ratio"], 1.0)
-        esc = esc * np.where(waiting, harm * prev, 1.0)
-        rem = np.array(
-            [
-                0.0,
-                p["need.remission_per_week_light"],
-                p["need.remission_per_week_moderate"],
-                p["need.remission_per_week_severe"],
-                p["need.remission_per_week_severe"],
-            ]
-        )[need]
-        net = p["need.network_remission_ratio"] ** p["mechanisms.informal_network"]
-        rem = rem * np.where(fam.network[ch.family[idx]], net, 1.0)
-        rem = rem * np.where(ch.selfhelp[idx] & (need == 1), p["gp.selfhelp_remission_ratio"], 1.0)
+        esc, rem = weekly_need_rates(m, idx)
         u_e = m.streams.uniform(Purpose.ESCALATE, ch.uid[idx], week)
         u_r = m.streams.uniform(Purpose.REMIT, ch.uid[idx], week)
         up = u_e < esc

@@ -53,6 +53,8 @@ class Purpose(IntEnum):
     PW_AVAILABLE = 42
     INIT = 43  # + index (43..59)
     PARAMS = 60
+    UNMET_TIME = 61
+    UNMET_KIND = 62
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
