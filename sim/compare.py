@@ -513,7 +513,13 @@ def format_table(table: pd.DataFrame, ce: pd.DataFrame, names: list[str], wtp: f
     )
     for _, r in ce.iterrows():
         icer = r["icer_eur_per_qaly"]
-        icer_s = f"€{icer:,.0f}/QALY" if np.isfinite(icer) else "n/a"
+        # A negative ICER is not a ratio anyone can act on: name the quadrant instead.
+        if r["quadrant"].startswith("SE"):
+            icer_s = "dominant"
+        elif r["quadrant"].startswith("NW"):
+            icer_s = "dominated"
+        else:
+            icer_s = f"€{icer:,.0f}/QALY" if np.isfinite(icer) else "n/a"
         lines.append(
             f"  {r['scenario']}: NMB €{r['nmb_eur'] / 1e6:.2f}M [{r['nmb_ci_low'] / 1e6:.2f}, {r['nmb_ci_high'] / 1e6:.2f}]"
             f"; Δcost €{r['incremental_cost_eur'] / 1e6:.2f}M, ΔQALY {r['incremental_qaly']:.1f}, ICER {icer_s}, "
