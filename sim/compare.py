@@ -10,6 +10,7 @@ on the same ``DIR`` resumes. Outputs: ``comparison.csv``, ``cost_effectiveness.c
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -208,7 +209,8 @@ class Comparison:
         self.scen = [load(name) for name in settings.scenarios]
         names = [sc.name for sc in self.scen]
         if len(set(names)) != len(names):
-            raise ValueError(f"scenario listed twice: {names}")
+            dup = next(n for n in names if names.count(n) > 1)
+            raise ManifestMismatch(f"scenario {dup!r} is listed twice; list each scenario once")
         self.executor = executor
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
@@ -221,6 +223,13 @@ class Comparison:
     def _check_manifest(self) -> None:
         mf = self.out / "compare-key.json"
         key = self.s.key()
+        # The scenarios' contents, not only their names: an edited file must not reuse old runs.
+        key["scenario_parameters_sha256"] = {
+            sc.name: hashlib.sha256(
+                json.dumps(sc.params.to_dict(), sort_keys=True).encode()
+            ).hexdigest()
+            for sc in self.scen
+        }
         if mf.exists():
             old = json.loads(mf.read_text())
             if old != json.loads(json.dumps(key)):
@@ -240,7 +249,9 @@ class Comparison:
         if not todo:
             return
         own = self.executor is None
-        ex = self.executor or ProcessPoolExecutor(max_workers=self.s.workers, mp_context=mp_context())
+        ex = self.executor or ProcessPoolExecutor(
+            max_workers=self.s.workers, mp_context=mp_context()
+        )
         bar = None
         if self.progress:
             from tqdm.auto import tqdm
@@ -445,7 +456,7 @@ def write_outputs(cmp: Comparison, runs: pd.DataFrame) -> dict[str, Path]:
         "discount_rates": {
             "costs": s.discount_costs,
             "effects": s.discount_effects,
-            "source": "Zorginstituut Nederland 2016 guideline (4% costs, 1.5% effects)",
+            "source": "defaults from the Zorginstituut Nederland 2016 guideline (4% costs, 1.5% effects)",
         },
         "wtp_eur_per_qaly": s.wtp,
         "horizon_years": s.years,

@@ -31,6 +31,8 @@ def discounted_total(per_year: np.ndarray, rate: float) -> np.ndarray:
 
 def quadrant(d_cost: float, d_effect: float) -> str:
     """The quadrant of the cost-effectiveness plane (effect on x, cost on y)."""
+    if d_effect == 0 and d_cost == 0:
+        return "origin: no difference"
     if d_effect >= 0 and d_cost <= 0:
         return "SE: more effective, less costly (dominant)"
     if d_effect >= 0:
