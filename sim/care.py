@@ -507,7 +507,9 @@ def care(m, week: int, active: np.ndarray) -> None:
             good_outcome(m, done)
             exit_care(m, done, week)
             aftercare = e[(ch.need[e] >= 1) & (ch.need[e] <= 2)]
-            step_down(m, aftercare, week, "residential")
+            down = _u(m, Purpose.STEPDOWN, aftercare, week, 60) < s12
+            step_down(m, aftercare[down], week, "residential")
+            reassure(m, aftercare[~down], week, 8)
 
 
 def _worker_sessions(m, w: np.ndarray, week: int) -> None:

@@ -55,10 +55,7 @@ METRICS: list[tuple[str, str, str, Any]] = [
         "cost_per_year",
         "cost per year (perspective)",
         "EUR/year",
-        lambda s: (
-            s["cost_per_year_eur"]["by_payer"]["municipality"]
-            + s["cost_per_year_eur"]["by_payer"]["insurer"]
-        ),
+        lambda s: s["cost_per_year_eur"]["total"],
     ),
     (
         "cost_municipality",

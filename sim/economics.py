@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 PERSPECTIVE = (
-    "municipal Jeugdwet spending plus insurer-paid GP care (payers: municipality, insurer)"
+    "public youth-care spending: municipal Jeugdwet spending (the province's youth-care spending "
+    "before 2015) plus insurer-paid GP care and jeugd-ggz (payers: municipality, province, insurer)"
 )
 WTP_MARKS = (20_000.0, 50_000.0, 80_000.0)
 

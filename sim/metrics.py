@@ -337,9 +337,7 @@ def summarise(m) -> dict:
         "life_threatening_share": float(
             np.mean(c["life_threatening"][w0:w1] / c["children"][w0:w1])
         ),
-        "cost_perspective_per_measured_year_eur": _per_year(
-            c["cost_municipality"][w0:w1] + c["cost_insurer"][w0:w1]
-        ),
+        "cost_perspective_per_measured_year_eur": _per_year(c["cost_total"][w0:w1]),
         "qaly_loss_per_measured_year": _per_year(c["qaly_loss"][w0:w1]),
         "lumpsum_budget_eur_per_year": m.funding.lumpsum_budget if m.funding.lumpsum else None,
         "scope_note": "children 0-17; young adults 18-22 are out of scope in v1",
