@@ -120,6 +120,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="results folder (default results/compare-...)"
     )
 
+    sa = sub.add_parser(
+        "sensitivity", help="Morris or Sobol sensitivity analysis (SALib) from the registry"
+    )
+    sa.add_argument("--method", choices=("morris", "sobol"), required=True)
+    pg = sa.add_mutually_exclusive_group()
+    pg.add_argument("--params", nargs="+", default=None, metavar="NAME", help="parameters to vary")
+    pg.add_argument(
+        "--group", default=None, help="vary the uncertain parameters of one registry section"
+    )
+    sa.add_argument(
+        "--n",
+        type=_positive_int("--n", 2, 1_000_000),
+        default=None,
+        help="Morris trajectories (default 10) or Sobol base samples (default 64; a power of 2)",
+    )
+    sa.add_argument("--second-order", action="store_true", help="Sobol: second-order indices too")
+    sa.add_argument("--scenario", default="baseline")
+    sa.add_argument("--families", type=_positive_int("--families", 100, 5_000_000), default=5_000)
+    sa.add_argument("--years", type=_float("--years", 0.5, 100), default=5.0)
+    sa.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
+    sa.add_argument("--seed", type=_positive_int("--seed", 0, 2**32 - 1), default=0)
+    sa.add_argument("--backend", choices=("local", "dask"), default="local")
+    sa.add_argument(
+        "--scheduler", default=None, help="address of a Dask scheduler to join (tcp://host:port)"
+    )
+    sa.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    sa.add_argument("--out", type=Path, default=None)
+
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("params", help="list the parameter registry")
     p.add_argument("--section", default=None)
@@ -271,6 +299,80 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_sensitivity(args) -> int:
+    import time
+
+    from sim import sensitivity as sa
+    from sim.compare import default_workers
+    from sim.runstore import KeyMismatch
+    from sim.scenario import load
+
+    if args.method == "morris" and args.second_order:
+        raise UserError("--second-order is for --method sobol only")
+    n = args.n or (10 if args.method == "morris" else 64)
+    if args.method == "sobol" and n & (n - 1):
+        raise UserError(f"--n {n}: Sobol needs a power of 2 (e.g. 64, 128, 256)")
+    if args.method == "sobol" and not (args.params or args.group):
+        raise UserError(
+            "--method sobol needs --params or --group (screen with --method morris first)"
+        )
+    if args.backend == "local" and args.scheduler:
+        raise UserError("--scheduler needs --backend dask")
+    names = sa.select_parameters(args.params, args.group)
+    load(args.scenario)
+    settings = sa.SensitivitySettings(
+        method=args.method,
+        params=names,
+        n=n,
+        second_order=args.second_order,
+        scenario=args.scenario,
+        families=args.families,
+        years=args.years,
+        warmup_years=args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS,
+        seed=args.seed,
+    )
+    out = (
+        args.out or Path("results") / f"sensitivity-{args.method}-{args.scenario.replace('+', '_')}"
+    )
+    _check_out(out)
+    workers = args.workers or default_workers()
+    client = cluster = executor = None
+    if args.backend == "dask":
+        client, cluster, executor = sa.dask_executor(args.scheduler, workers)
+    t0 = time.perf_counter()
+    try:
+        study = sa.Sensitivity(settings, out, executor=executor, workers=workers)
+        print(
+            f"{args.method}: {len(names)} parameters, {len(study.X)} runs of '{args.scenario}' "
+            f"({args.families} families, {args.years:g} years), backend {args.backend}",
+            file=sys.stderr,
+        )
+        Y = study.run()
+    except KeyMismatch as e:
+        raise UserError(str(e)) from None
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    wall = time.perf_counter() - t0
+    indices = study.analyse(Y)
+    paths = sa.write_outputs(study, Y, indices, {"backend": args.backend, "workers": workers})
+    print(f"{len(study.X)} runs in {wall:.1f} s")
+    top = indices[indices["index"] == ("mu_star" if args.method == "morris" else "ST")]
+    for col in sa.OUTPUTS:
+        d = top[top["output"] == col].sort_values("value", ascending=False).head(3)
+        print(f"  {col}: " + ", ".join(f"{r.parameter} {r.value:.3g}" for r in d.itertuples()))
+    if args.method == "sobol":
+        for line in sa.ci_verdicts(indices):
+            print("  " + line)
+    print(
+        f"results in {out}/: "
+        + ", ".join(sorted(str(k) for k in paths if not str(k).endswith(".svg")))
+    )
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     from sim.scenario import list_scenarios
 
@@ -292,6 +394,7 @@ def cmd_params(args) -> int:
 COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
+    "sensitivity": cmd_sensitivity,
     "scenarios": cmd_scenarios,
     "params": cmd_params,
 }

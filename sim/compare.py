@@ -26,6 +26,7 @@ import pandas as pd
 from sim import economics as econ
 from sim.experiment import atomic_write_text, manifest, mp_context, run_model, to_json
 from sim.params import Params, sample_uncertain, uncertain_parameters
+from sim.runstore import KeyMismatch, RunStore
 from sim.scenario import Scenario, load
 
 # (column, label, unit, how to read it from a summary)
@@ -212,13 +213,13 @@ class Comparison:
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
         self.why_r = ""
+        self.store = RunStore(self.out, self._key(), "compare-key.json")
 
     # -- storage -----------------------------------------------------------------------------
     def _path(self, name: str, rep: int) -> Path:
-        return self.out / "runs" / _safe(name) / f"rep-{rep:04d}.json"
+        return self.store.path(_safe(name), f"rep-{rep:04d}.json")
 
-    def _check_manifest(self) -> None:
-        mf = self.out / "compare-key.json"
+    def _key(self) -> dict:
         key = self.s.key()
         # The scenarios' contents, not only their names: an edited file must not reuse old runs.
         key["scenario_parameters_sha256"] = {
@@ -227,15 +228,7 @@ class Comparison:
             ).hexdigest()
             for sc in self.scen
         }
-        if mf.exists():
-            old = json.loads(mf.read_text())
-            if old != json.loads(json.dumps(key)):
-                raise ManifestMismatch(
-                    f"--out {self.out}: the manifest does not match this command (it was made with "
-                    f"{old}); use another --out or the same arguments"
-                )
-        else:
-            atomic_write_text(mf, to_json(key))
+        return key
 
     # -- running -----------------------------------------------------------------------------
     def run_reps(self, reps: range) -> None:
@@ -273,7 +266,7 @@ class Comparison:
                 futs[f] = (sc.name, r)
             for f in as_completed(futs):
                 name, r = futs[f]
-                atomic_write_text(self._path(name, r), json.dumps(f.result()))
+                self.store.write(f.result(), _safe(name), f"rep-{r:04d}.json")
                 if bar is not None:
                     bar.update(1)
         finally:
@@ -284,8 +277,7 @@ class Comparison:
 
     def run(self) -> pd.DataFrame:
         """Run every replication (choosing R from --precision if asked) and return the run table."""
-        self.out.mkdir(parents=True, exist_ok=True)
-        self._check_manifest()
+        self.store.open()
         if self.s.replications is not None:
             R = self.s.replications
             self.why_r = f"R = {R} replications, as asked (--replications)."
@@ -351,8 +343,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
 
-class ManifestMismatch(ValueError):
-    """The results folder was made by a different command."""
+ManifestMismatch = KeyMismatch  # the results folder was made by a different command
 
 
 def comparison_table(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:

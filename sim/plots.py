@@ -156,3 +156,38 @@ def compare_figures(records, runs, ce, ceac, names, wtp, out: Path) -> dict[str,
         paths.update(ce_plane(runs, ce, names, wtp, out))
         paths.update(acceptability(ceac, names, out))
     return paths
+
+
+def sensitivity_figures(indices: pd.DataFrame, method: str, outputs, out: Path) -> dict[str, Path]:
+    """Bar charts of the indices per output: mu* (Morris) or S1 and ST (Sobol), with 95% CIs."""
+    paths = {}
+    for col in outputs:
+        d = indices[indices["output"] == col]
+        fig, ax = plt.subplots(figsize=(7, 0.35 * d["parameter"].nunique() + 1.5))
+        if method == "morris":
+            m = d[d["index"] == "mu_star"].sort_values("value")
+            ax.barh(m["parameter"], m["value"], xerr=m["conf"], color=COLOURS[0], alpha=0.8)
+            ax.set_xlabel("mu* (mean absolute elementary effect)")
+        else:
+            s1 = d[d["index"] == "S1"].set_index("parameter")
+            st = d[d["index"] == "ST"].set_index("parameter").sort_values("value")
+            y = np.arange(len(st))
+            ax.barh(
+                y + 0.2, st["value"], 0.4, xerr=st["conf"], color=COLOURS[1], label="total order ST"
+            )
+            ax.barh(
+                y - 0.2,
+                s1.loc[st.index, "value"],
+                0.4,
+                xerr=s1.loc[st.index, "conf"],
+                color=COLOURS[0],
+                label="first order S1",
+            )
+            ax.set_yticks(y)
+            ax.set_yticklabels(st.index)
+            ax.set_xlabel("Sobol index")
+            ax.legend(fontsize=8)
+        ax.set_title(f"{method}: {col}")
+        ax.grid(axis="x", alpha=0.3)
+        paths.update(_save(fig, out, f"{method}_{col}"))
+    return paths

@@ -1,0 +1,60 @@
+"""A results folder of many runs that survives a crash: each finished run is one JSON file written
+atomically, and a key file says which command made the folder.
+
+The same command on the same folder resumes (runs already stored are not run again); a different
+command stops with one line (``KeyMismatch``). Temporary files left by a killed writer are removed
+when the folder is opened again; a stored run file is always complete.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sim.experiment import atomic_write_text, to_json
+
+
+class KeyMismatch(ValueError):
+    """The results folder was made by a different command."""
+
+
+class RunStore:
+    """Run files under ``out/runs/`` and the key in ``out/KEYFILE``."""
+
+    def __init__(self, out: Path, key: dict, keyfile: str = "run-key.json"):
+        self.out = Path(out)
+        self.runs = self.out / "runs"
+        self.key = json.loads(json.dumps(key))
+        self.keyfile = self.out / keyfile
+
+    def open(self) -> None:
+        """Create the folder or check that it belongs to this command; remove stale temp files."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        if self.keyfile.exists():
+            old = json.loads(self.keyfile.read_text())
+            if old != self.key:
+                changed = sorted(
+                    k for k in set(old) | set(self.key) if old.get(k) != self.key.get(k)
+                )
+                raise KeyMismatch(
+                    f"--out {self.out}: the manifest does not match this command (differs in: "
+                    f"{', '.join(changed)}); use another --out or the same arguments"
+                )
+        else:
+            atomic_write_text(self.keyfile, to_json(self.key))
+        if self.runs.exists():
+            for tmp in self.runs.rglob(".*.tmp"):
+                tmp.unlink(missing_ok=True)
+
+    def path(self, *parts: str) -> Path:
+        return self.runs.joinpath(*parts)
+
+    def has(self, *parts: str) -> bool:
+        return self.path(*parts).exists()
+
+    def write(self, obj: Any, *parts: str) -> None:
+        atomic_write_text(self.path(*parts), json.dumps(obj))
+
+    def read(self, *parts: str) -> Any:
+        return json.loads(self.path(*parts).read_text())
