@@ -62,7 +62,26 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "scenario", help="scenario name (scenarios/NAME.toml), a path, or a composition a+b"
     )
-    r.add_argument("--families", type=_positive_int("--families", 100, 5_000_000), default=20_000)
+    r.add_argument(
+        "--families",
+        type=_positive_int("--families", 100, 5_000_000),
+        default=None,
+        help="families in the region (default 20,000; not with --scale national)",
+    )
+    r.add_argument(
+        "--scale",
+        choices=("region", "national"),
+        default="region",
+        help="national: the 42 youth-care regions on the executor, aggregated",
+    )
+    r.add_argument(
+        "--backend",
+        choices=("local", "dask"),
+        default="local",
+        help="executor for --scale national",
+    )
+    r.add_argument("--scheduler", default=None, help="Dask scheduler address (with --backend dask)")
+    r.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
     r.add_argument("--years", type=_float("--years", 0.1, 100), default=10.0)
     r.add_argument(
         "--warmup-years",
@@ -187,6 +206,11 @@ def cmd_run(args) -> int:
 
     scen = sc.load(args.scenario, extra=parse_set(args.set))
     warm = args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS
+    if args.scale == "national":
+        return _run_national(args, scen, warm)
+    if args.backend != "local" or args.scheduler:
+        raise UserError("--backend and --scheduler apply to --scale national only")
+    args.families = args.families or 20_000
     out = args.out or Path("results") / f"run-{scen.name}-s{args.seed}"
     _check_out(out)
     progress = sys.stderr.isatty()
@@ -233,6 +257,75 @@ def cmd_run(args) -> int:
             + json.dumps({k: round(v, 3) for k, v in s["new_trajectories_by_referrer"].items()})
         )
         print(f"  invariant violations  {s['invariant_violations']}")
+        print(f"results in {out}/")
+    return 0
+
+
+def _run_national(args, scen, warm: float) -> int:
+    import time
+
+    from sim import national
+    from sim.compare import default_workers
+    from sim.experiment import atomic_write_text, manifest, to_json
+
+    if args.families is not None:
+        raise UserError(
+            "--families does not apply with --scale national (regions: 1.8 million families / 42)"
+        )
+    if args.check:
+        raise UserError("--check is for single-region runs; run a region with --check instead")
+    out = args.out or Path("results") / f"national-{scen.name}-s{args.seed}"
+    _check_out(out)
+    workers = args.workers or default_workers()
+    client = cluster = executor = None
+    if args.backend == "dask":
+        from sim.sensitivity import dask_executor
+
+        client, cluster, executor = dask_executor(args.scheduler, workers)
+    t0 = time.perf_counter()
+    try:
+        summary, regions = national.run_national(
+            scen.params, args.years, warm, args.seed, scen.name, executor=executor, workers=workers
+        )
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    wall = time.perf_counter() - t0
+    man = manifest(
+        "national",
+        {"name": scen.name, "overrides": scen.overrides},
+        scen.params,
+        {"seed": args.seed, "scheme": "SeedSequence(seed, spawn_key=(region,)) per region"},
+        {
+            "years": args.years,
+            "warmup_years": warm,
+            "regions": national.N_REGIONS,
+            "region_sizes": national.SIZE_NOTE,
+            "backend": args.backend,
+            "workers": workers,
+            "wall_seconds": round(wall, 1),
+        },
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "summary.json", to_json(summary))
+    atomic_write_text(out / "regions.csv", regions.to_csv(index=False))
+    atomic_write_text(out / "manifest.json", to_json(man))
+    if args.json:
+        sys.stdout.write(to_json(summary))
+    else:
+        s = summary
+        print(
+            f"{scen.name}, national: {s['regions']} regions, {s['families']:,} families, {s['children']:,} "
+            f"children, {wall:.0f} s on {workers} workers ({args.backend})"
+        )
+        print(
+            f"  in care per year      {100 * s['children_in_care_share_per_year']:.1f}% "
+            f"({s['children_in_care_per_year']:,.0f} children)"
+        )
+        print(f"  specialist wait       mean {s['specialist_wait_weeks']['mean']:.1f} weeks")
+        print(f"  cost per year         EUR {s['cost_per_year_eur']['total'] / 1e9:.2f} bn")
         print(f"results in {out}/")
     return 0
 
