@@ -435,6 +435,7 @@ def cmd_sensitivity(args) -> int:
     t0 = time.perf_counter()
     try:
         study = sa.Sensitivity(settings, out, executor=executor, workers=workers)
+        study.store.open()  # a folder made by another command stops here, before any output
         print(
             f"{args.method}: {len(names)} parameters, {len(study.X)} runs of '{args.scenario}' "
             f"({args.families} families, {args.years:g} years), backend {args.backend}",
