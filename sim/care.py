@@ -342,11 +342,12 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
     spread = 0.5 + _u(m, Purpose.LENGTH, adm, week)
     ch.planned_end[adm] = week + np.maximum(1, np.round(base * mult * spread)).astype(np.int32)
     ch.overtreated[adm] = ch.need[adm] <= level - 2
+    ch.adm_need[adm] = ch.need[adm]
     _handover(m, adm, prof)
     first_help(m, adm, week)
     ref = ch.referrer[adm]
     m.tally.trajectory_many(ref, ch.need[adm], 1 if care_state == S.SPECIALIST else 2)
-    m.tally.record_waits(care_state, waits, week, m.measuring(week))
+    m.tally.record_waits(care_state, waits, week, m.measuring(week), ch.need[adm])
     # A long wait is a bad experience the family reports to its GP (M2).
     long = adm[(waits > p["trust.long_wait_weeks"]) & (ch.ref_gp[adm] >= 0)]
     if len(long):
@@ -478,6 +479,13 @@ def care(m, week: int, active: np.ndarray) -> None:
         e = s[ending]
         if len(e):
             m.tally.endings["specialist"] += len(e)
+            if m.measuring(week):
+                m.tally.specialist_episodes.append(
+                    np.stack(
+                        [ch.adm_need[e], week - ch.since[e], S.POPCOUNT[ch.prof_mask[e] & 127]],
+                        axis=1,
+                    )
+                )
             done = e[ch.need[e] == 0]
             good_outcome(m, done)
             exit_care(m, done, week)

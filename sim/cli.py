@@ -167,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     sa.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
     sa.add_argument("--out", type=Path, default=None)
 
+    v = sub.add_parser("validate", help="check the model against figures and patterns (PASS/FAIL)")
+    v.add_argument("--families", type=_positive_int("--families", 500, 5_000_000), default=10_000)
+    v.add_argument("--years", type=_float("--years", 2, 100), default=8.0)
+    v.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
+    v.add_argument("--seed", type=_positive_int("--seed", 0, 2**32 - 1), default=1)
+    v.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    v.add_argument("--out", type=Path, default=Path("results/validation"))
+
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("params", help="list the parameter registry")
     p.add_argument("--section", default=None)
@@ -467,6 +475,56 @@ def cmd_sensitivity(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    import pandas as pd
+
+    from sim import validation as val
+    from sim.compare import default_workers
+    from sim.experiment import atomic_write_text, manifest, to_json
+    from sim.scenario import load
+
+    _check_out(args.out)
+    st = val.Settings(
+        families=args.families,
+        years=args.years,
+        warmup_years=args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS,
+        seed=args.seed,
+    )
+    checks = val.run_checks(
+        st,
+        workers=args.workers or default_workers(),
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
+    for c in checks:
+        print(c.line())
+    failed = [c for c in checks if not c.passed]
+    args.out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        args.out / "checks.csv", pd.DataFrame(val.as_rows(checks)).to_csv(index=False)
+    )
+    atomic_write_text(
+        args.out / "manifest.json",
+        to_json(
+            manifest(
+                "validate",
+                {"name": "baseline and the scenarios the checks need"},
+                load("baseline").params,
+                {"seed": args.seed},
+                {"families": st.families, "years": st.years, "warmup_years": st.warmup_years},
+            )
+        ),
+    )
+    kinds = {
+        k: sum(1 for c in checks if c.kind == k) for k in ("calibration", "validation", "queueing")
+    }
+    print(
+        f"{len(checks) - len(failed)} passed, {len(failed)} failed "
+        f"({kinds['calibration']} calibration, {kinds['validation']} validation, {kinds['queueing']} queueing); "
+        f"table in {args.out / 'checks.csv'}"
+    )
+    return 1 if failed else 0
+
+
 def cmd_scenarios(args) -> int:
     from sim.scenario import list_scenarios
 
@@ -489,6 +547,7 @@ COMMANDS = {
     "run": cmd_run,
     "compare": cmd_compare,
     "sensitivity": cmd_sensitivity,
+    "validate": cmd_validate,
     "scenarios": cmd_scenarios,
     "params": cmd_params,
 }

@@ -50,6 +50,9 @@ class Tally:
         self.onset_help_sum = 0.0
         self.onset_help_n = 0
         self.waits = {S.SPECIALIST: [], S.RESIDENTIAL: []}
+        self.wait_levels = {S.SPECIALIST: [], S.RESIDENTIAL: []}  # need level at admission
+        # Ended specialist trajectories: (need at admission, weeks in care, professionals involved).
+        self.specialist_episodes: list[np.ndarray] = []
         self.queue_records = {q: [] for q in QUEUE_STATES}  # (entry, exit) weeks per child leaving
 
     def new_week(self) -> None:
@@ -94,9 +97,18 @@ class Tally:
         self.onset_help_sum += float(weeks.sum())
         self.onset_help_n += len(weeks)
 
-    def record_waits(self, care_state: int, waits: np.ndarray, week: int, measuring: bool) -> None:
+    def record_waits(
+        self,
+        care_state: int,
+        waits: np.ndarray,
+        week: int,
+        measuring: bool,
+        levels: np.ndarray | None = None,
+    ) -> None:
         if measuring:
             self.waits[care_state].append(waits)
+            if levels is not None:
+                self.wait_levels[care_state].append(levels.copy())
 
     def record_queue_exit(self, state: int, entry: np.ndarray, week: int) -> None:
         self.queue_records[state].append(np.stack([entry, np.full(len(entry), week)], axis=1))
@@ -131,6 +143,8 @@ class Recorder:
         self.cols = {c: np.zeros(total_weeks) for c in SERIES_COLUMNS}
         self.year_in_care: dict[int, int] = defaultdict(int)
         self.year_in_spec: dict[int, int] = defaultdict(int)
+        self.year_without_stay: dict[int, int] = defaultdict(int)
+        self.year_at_provider: dict[int, int] = defaultdict(int)
         self.year_children: dict[int, int] = defaultdict(int)
         self.prof_samples: list[float] = []
         self.qaly_measured = 0.0
@@ -159,6 +173,15 @@ class Recorder:
         snew = spec[ch.in_spec_year[spec] != year]
         ch.in_spec_year[snew] = year
         self.year_in_spec[year] += len(snew)
+        # Youth help without stay (wijkteam or ambulant specialist care), and ambulant at a provider.
+        amb = care_idx[ch.state[care_idx] != S.RESIDENTIAL]
+        anew = amb[ch.in_amb_year[amb] != year]
+        ch.in_amb_year[anew] = year
+        self.year_without_stay[year] += len(anew)
+        prov = care_idx[ch.state[care_idx] == S.SPECIALIST]
+        pnew = prov[ch.in_prov_year[prov] != year]
+        ch.in_prov_year[pnew] = year
+        self.year_at_provider[year] += len(pnew)
 
         need_counts = np.bincount(ch.need[active], minlength=S.N_LEVELS)
         need_counts[0] += ch.n - len(active)

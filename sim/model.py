@@ -301,7 +301,6 @@ class YouthCareModel(mesa.Model):
         Onset times are redrawn from each child's own stream, as their hazard may have changed.
         """
         fixed = {
-            "era.rules",
             "population.children_per_family",
             "population.families_per_gp_practice",
             "population.families_per_neighbourhood",
@@ -424,6 +423,8 @@ class YouthCareModel(mesa.Model):
             ch.onset_week[out] = NEVER
             ch.in_care_year[out] = -1
             ch.in_spec_year[out] = -1
+            ch.in_amb_year[out] = -1
+            ch.in_prov_year[out] = -1
             ch.relapse_until[out] = -1
             ch.ref_gp[out] = -1
             ch.next_event[out] = NEVER

@@ -393,7 +393,7 @@ _P: list[Param] = [
           doc="Weekly chance that a child in crisis in ambulant care is referred to residential care."),
 
     # --- Bureau Jeugdzorg (pre-2015) -----------------------------------------------------------
-    Param("bjz.indications_per_week_per_1000", 0.5, "indications/week/1000 children", 0, 20, source=f"{ASSUMPTION} (seeds/001)",
+    Param("bjz.indications_per_week_per_1000", 1.0, "indications/week/1000 children", 0, 20, source=f"{ASSUMPTION} (seeds/001)",
           doc="Indication capacity of Bureau Jeugdzorg."),
     Param("bjz.threshold", 2.0, "perceived need level", 0, 4, source=f"{ASSUMPTION} (M13 drempel: seeds/001 L611)",
           doc="Indication threshold on perceived need."),

@@ -54,6 +54,8 @@ class Children:
         "relapse_until",
         "in_care_year",
         "in_spec_year",
+        "in_amb_year",
+        "in_prov_year",
         "episodes",
         "sessions_left",
         "intake_left",
@@ -71,6 +73,7 @@ class Children:
         "route",
         "ref_partner",
         "next_kind",
+        "adm_need",
     )
     BOOL = (
         "life_threat",
@@ -98,6 +101,8 @@ class Children:
         self.onset_week[:] = NEVER
         self.in_care_year[:] = -1
         self.in_spec_year[:] = -1
+        self.in_amb_year[:] = -1
+        self.in_prov_year[:] = -1
         self.relapse_until[:] = -1
         self.ref_gp[:] = -1
         self.next_event[:] = NEVER

@@ -384,7 +384,12 @@ def test_set_params_between_weeks_validates_and_keeps_invariants():
     for _ in range(10):
         m.step()
     with pytest.raises(ParameterError, match="structural"):
-        m.set_params({"era.rules": "pre2015"})
+        m.set_params({"specialist.providers": 3})
+    # The 2015 reform can happen in a running model (validation V1 switches eras after warm-up).
+    m.set_params({"era.rules": "pre2015"})
+    for _ in range(5):
+        m.step()
+    assert m.pre2015 and m.invariant_violations == 0
     with pytest.raises(ParameterError, match="allowed"):
         m.set_params({"practice_worker.hours_per_week": -1.0})
     with pytest.raises(ParameterError, match="unknown"):

@@ -1,0 +1,394 @@
+"""``youthcare validate``: checks of the model against figures and patterns, each PASS or FAIL.
+
+Three kinds of check, labelled as such: ``calibration`` (the targets that set parameters: they show
+the fit, they are not evidence), ``validation`` (numbers and stylised facts that set no parameter:
+the growth of youth help after the 2015 reform, the share of ambulant help at providers, V1-V10 of
+seed-digest §7.7) and ``queueing`` (a provider against Erlang C; Little's law on every queue).
+No validation check uses a number that set a parameter; V9's figure is a calibration target, so V9
+is reported as calibration.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from sim import states as S
+from sim.calibration import TARGETS
+from sim.experiment import mp_context
+from sim.model import YouthCareModel
+from sim.queues import erlang_c, simulate_mmc_weekly
+from sim.scenario import load
+
+DIGEST = "seed-digest §7.7"
+
+
+@dataclass
+class Check:
+    name: str
+    kind: str  # calibration | validation | queueing
+    figure: float
+    expected: str
+    passed: bool
+    detail: str
+    source: str
+
+    def line(self) -> str:
+        return (
+            f"{'PASS' if self.passed else 'FAIL'}  [{self.kind}] {self.name}: {self.figure:.4g} "
+            f"(expected {self.expected}) {self.detail}"
+        )
+
+
+@dataclass
+class Settings:
+    families: int = 10000
+    years: float = 8
+    warmup_years: float = 3
+    seed: int = 1
+
+
+def _model(
+    scenario: str,
+    st: Settings,
+    overrides: dict | None = None,
+    years: float | None = None,
+    seed_offset: int = 0,
+) -> YouthCareModel:
+    params = load(scenario).params
+    if overrides:
+        params = params.replace(overrides)
+    return YouthCareModel(
+        params,
+        families=st.families,
+        years=years or st.years,
+        warmup_years=st.warmup_years,
+        seed=st.seed + seed_offset,
+        scenario_name=scenario,
+        check=True,
+    )
+
+
+def _run(args) -> tuple:
+    scenario, st, overrides = args
+    m = _model(scenario, st, overrides)
+    s = m.run()
+    return scenario, s, _extras(m)
+
+
+def _extras(m: YouthCareModel) -> dict:
+    """Figures not in the summary that the checks need."""
+    t, rec, _ch = m.tally, m.recorder, m.children
+    years = [y for y in range(m.warmup_weeks // 52, m.total_weeks // 52) if rec.year_children[y]]
+    waits = np.concatenate(t.waits[S.SPECIALIST]) if t.waits[S.SPECIALIST] else np.zeros(0)
+    levels = (
+        np.concatenate(t.wait_levels[S.SPECIALIST]) if t.wait_levels[S.SPECIALIST] else np.zeros(0)
+    )
+    # Ended specialist trajectories by need at admission (V10).
+    ep = np.concatenate(t.specialist_episodes) if t.specialist_episodes else np.zeros((0, 3))
+    sev, oth = ep[ep[:, 0] >= 3], ep[ep[:, 0] < 3]
+    c = rec.cols
+    w0, w1 = m.warmup_weeks, m.total_weeks
+    queues = {}
+    for q in (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION):
+        recs = np.concatenate(t.queue_records[q]) if t.queue_records[q] else np.zeros((0, 2))
+        inside = recs[(recs[:, 0] >= w0) & (recs[:, 1] < w1)] if len(recs) else recs
+        L = float(c[f"n_{S.STATE_NAMES[q]}"][w0:w1].mean())
+        lam = len(inside) / (w1 - w0)
+        W = float((inside[:, 1] - inside[:, 0]).mean()) if len(inside) else 0.0
+        queues[S.STATE_NAMES[q]] = {"L": L, "lambda": lam, "W": W, "n": int(len(inside))}
+    return {
+        "ambulant_provider_share": float(
+            np.mean([rec.year_at_provider[y] / max(rec.year_in_care[y], 1) for y in years])
+        ),
+        "wait_severe": float(waits[levels == 3].mean()) if np.any(levels == 3) else 0.0,
+        "wait_all": float(waits.mean()) if len(waits) else 0.0,
+        "prof_severe": float(sev[:, 2].mean()) if len(sev) else 0.0,
+        "prof_other": float(oth[:, 2].mean()) if len(oth) else 0.0,
+        "weeks_severe": float(sev[:, 1].mean()) if len(sev) else 0.0,
+        "weeks_other": float(oth[:, 1].mean()) if len(oth) else 0.0,
+        "queues": queues,
+    }
+
+
+def reform_growth(st: Settings, years_after: int = 8) -> tuple[float, list[float]]:
+    """V1: growth of youth help without stay over ``years_after`` years after switching from the
+    pre-2015 rules to the 2015 rules (CBS: 332,645 in 2015 to 446,665 in 2023, +34%)."""
+    base = load("baseline").params
+    pre = YouthCareModel(
+        load("pre2015-bjz").params,
+        families=st.families,
+        years=years_after + 1,
+        warmup_years=st.warmup_years,
+        seed=st.seed,
+        scenario_name="reform",
+        check=True,
+    )
+    switch = pre.warmup_weeks
+    while pre.week < switch:
+        pre.step()
+    # The reform: municipalities pay for all youth help, GP and wijkteam refer directly.
+    pre.set_params(
+        {
+            "era.rules": "2015",
+            "wijkteam.fte_per_1000_children": base["wijkteam.fte_per_1000_children"],
+        }
+    )
+    while pre.week < pre.total_weeks:
+        pre.step()
+    rec = pre.recorder
+    y0 = switch // 52 - 1  # the last full pre-2015 year
+    series = [
+        rec.year_without_stay[y] / max(rec.year_children[y], 1)
+        for y in range(y0, y0 + years_after + 1)
+    ]
+    return series[-1] / series[0] - 1.0, series
+
+
+def erlang_check(seed: int = 11) -> tuple[float, float, float, float]:
+    """A provider as a single-class FIFO queue (Poisson arrivals, geometric service of mean 25
+    weeks, 10 places, rho 0.8), 32 independent copies through ``admit``: simulated vs Erlang C.
+
+    Returns (P(wait) simulated, Erlang C; Lq simulated, Erlang C). Weekly steps let places freed
+    in a week serve that week's arrivals, so the simulated values sit a few percent below Erlang C
+    (exact weekly chain: -4.0% on P(wait), -2.0% on Lq; see tests/test_queues.py)."""
+    lam, mean_service, c = 0.32, 25.0, 10
+    lq, pw = simulate_mmc_weekly(
+        lam, mean_service, c, n_providers=32, burn=2000, weeks=20_000, seed=seed
+    )
+    pw_ec, lq_ec = erlang_c(lam, 1.0 / mean_service, c)
+    return float(pw.mean()), pw_ec, float(lq.mean()), lq_ec
+
+
+def run_checks(st: Settings, workers: int = 2, progress=print) -> list[Check]:
+    """Run every scenario the checks need (in parallel), then evaluate the checks."""
+    jobs = [
+        ("baseline", st, None),
+        ("hart-voor-jeugd-en-gezin", st, None),
+        ("wijkteam-under-pressure", st, None),
+        ("cjg-adviser-in-practice", st, None),
+        ("family-worker-weekly", st, None),
+        ("pre2015-bjz", st, None),
+    ]
+    progress(
+        f"validate: {len(jobs)} scenario runs and the 2015 reform ({st.families} families, "
+        f"{st.years:g}+{st.warmup_years:g} years, seed {st.seed})"
+    )
+    with ProcessPoolExecutor(workers, mp_context=mp_context()) as ex:
+        futs = [ex.submit(_run, j) for j in jobs]
+        reform = ex.submit(reform_growth, st)
+        erl = ex.submit(erlang_check)
+        res = {name: (s, x) for name, s, x in (f.result() for f in futs)}
+        growth, series = reform.result()
+        pw_sim, pw, lq_sim, lq = erl.result()
+    b, bx = res["baseline"]
+    checks: list[Check] = []
+    for t in TARGETS:
+        v = t.read(b)
+        checks.append(
+            Check(
+                t.name,
+                "calibration",
+                v,
+                f"{t.lo:g} to {t.hi:g}",
+                t.lo <= v <= t.hi,
+                "(a calibration target: shows the fit, not evidence)",
+                t.source,
+            )
+        )
+    checks.append(
+        Check(
+            "V9 national order of magnitude (EUR 13,900 per child in care)",
+            "calibration",
+            b["cost_per_child_in_care_eur"],
+            "11,815 to 15,985",
+            11815 <= b["cost_per_child_in_care_eur"] <= 15985,
+            "(V9's figure set the tariff: reported as calibration)",
+            f"{DIGEST} V9",
+        )
+    )
+    checks.append(
+        Check(
+            "V1 growth of youth help without stay after the 2015 reform",
+            "validation",
+            growth,
+            "+24% to +44% (CBS +34%, 2015-2023)",
+            0.24 <= growth <= 0.44,
+            "(share per year, last pre-2015 year to 8 years after: "
+            + ", ".join(f"{100 * x:.1f}%" for x in series)
+            + ")",
+            "public-figures 1.4; seed-digest §7.7 V1",
+        )
+    )
+    amb = bx["ambulant_provider_share"]
+    checks.append(
+        Check(
+            "share of youths in care with ambulant help at a provider",
+            "validation",
+            amb,
+            "60% to 80% (CBS about 70%)",
+            0.60 <= amb <= 0.80,
+            "",
+            "public-figures 1.16",
+        )
+    )
+    checks.append(
+        Check(
+            "V2 complex cases wait while light capacity is free",
+            "validation",
+            bx["wait_severe"],
+            ">= 0.8 x the mean wait, with wijkteam occupancy < 1",
+            bx["wait_severe"] >= 0.8 * bx["wait_all"]
+            and b["utilisation"]["wijkteam_occupancy"] < 1,
+            f"(mean wait all {bx['wait_all']:.1f} weeks; wijkteam occupancy "
+            f"{b['utilisation']['wijkteam_occupancy']:.2f})",
+            f"{DIGEST} V2 (seeds/004 L556-558)",
+        )
+    )
+    p, px = res["wijkteam-under-pressure"]
+    r_b = b["trajectories_by_route_per_1000_children_per_year"]["wijkteam"]["specialist"]
+    r_p = p["trajectories_by_route_per_1000_children_per_year"]["wijkteam"]["specialist"]
+    checks.append(
+        Check(
+            "V3 a wijkteam under pressure refers more to specialist care",
+            "validation",
+            r_p / max(r_b, 1e-9),
+            "> 1 (ratio to baseline)",
+            r_p > r_b,
+            f"({r_p:.2f} vs {r_b:.2f} per 1000 children per year)",
+            f"{DIGEST} V3 (seeds/004 L731-733)",
+        )
+    )
+    cj, _ = res["cjg-adviser-in-practice"]
+    util = cj["utilisation"]["practice_worker"] or 0.0
+    checks.append(
+        Check(
+            "V4 practice workers have idle time",
+            "validation",
+            1 - util,
+            "> 0.2 idle share",
+            1 - util > 0.2,
+            f"(utilisation {util:.2f})",
+            f"{DIGEST} V4 (seeds/000 L206-209)",
+        )
+    )
+    ns = cj["noshow_share"]
+    checks.append(
+        Check(
+            "V5 more no-shows at the practice worker than at the GP",
+            "validation",
+            ns["practice_worker"] - ns["gp"],
+            "> 0",
+            ns["practice_worker"] > ns["gp"],
+            f"({ns['practice_worker']:.3f} vs {ns['gp']:.3f})",
+            f"{DIGEST} V5 (seeds/000 L307-312)",
+        )
+    )
+    fw, _ = res["family-worker-weekly"]
+    t_w, t_c = fw["trust_end"]["practice_worker"], cj["trust_end"]["practice_worker"]
+    checks.append(
+        Check(
+            "V6 weekly same-person presence builds more trust than 4 half-days rotating",
+            "validation",
+            t_w - t_c,
+            "> 0",
+            t_w > t_c,
+            f"(trust {t_w:.2f} vs {t_c:.2f})",
+            f"{DIGEST} V6 (seeds/000 L140-144)",
+        )
+    )
+    h, _ = res["hart-voor-jeugd-en-gezin"]
+    sd = h["stepdown_to_jgz_share"]
+    checks.append(
+        Check(
+            "V7 an integrated team steps about a fifth of trajectories down to JGZ",
+            "validation",
+            sd,
+            "0.11 to 0.33 (80/365 = 0.22)",
+            0.11 <= sd <= 0.33,
+            "",
+            f"{DIGEST} V7 (seeds/004 L756-758)",
+        )
+    )
+    checks.append(
+        Check(
+            "V8 severity tail: crisis at a point in time",
+            "validation",
+            b["crisis_share"],
+            "0.7% to 3% (Almere 1.47%)",
+            0.007 <= b["crisis_share"] <= 0.03,
+            f"(life-threatening {100 * b['life_threatening_share']:.3f}%, Almere 0.03%)",
+            f"{DIGEST} V8 (seeds/001 L1255-1257)",
+        )
+    )
+    checks.append(
+        Check(
+            "V10 severe needs stay longer in care with more professionals",
+            "validation",
+            bx["prof_severe"] - bx["prof_other"],
+            "> 0 and longer weeks in care",
+            bx["prof_severe"] > bx["prof_other"] and bx["weeks_severe"] > bx["weeks_other"],
+            f"(ended specialist trajectories admitted at severe/crisis vs lighter need: professionals "
+            f"{bx['prof_severe']:.2f} vs {bx['prof_other']:.2f}; weeks in care "
+            f"{bx['weeks_severe']:.1f} vs {bx['weeks_other']:.1f})",
+            f"{DIGEST} V10 (seeds/001 L1308)",
+        )
+    )
+    checks.append(
+        Check(
+            "Erlang C: chance of waiting (M/M/10 at rho 0.8, weekly steps)",
+            "queueing",
+            pw_sim,
+            f"{pw:.3f} -10%/+5% (weekly steps admit within the arrival week)",
+            0.90 * pw <= pw_sim <= 1.05 * pw,
+            "",
+            "queues.erlang_c",
+        )
+    )
+    checks.append(
+        Check(
+            "Erlang C: mean queue length",
+            "queueing",
+            lq_sim,
+            f"{lq:.3f} -10%/+10%",
+            0.90 * lq <= lq_sim <= 1.10 * lq,
+            "",
+            "queues.erlang_c",
+        )
+    )
+    for name, (_s, x) in (("baseline", res["baseline"]), ("pre2015-bjz", res["pre2015-bjz"])):
+        for q, d in x["queues"].items():
+            if d["n"] < 50:
+                continue
+            lw = d["lambda"] * d["W"]
+            ok = abs(d["L"] - lw) <= 0.05 * max(d["L"], 1.0) + 1.0
+            checks.append(
+                Check(
+                    f"Little's law on {q} ({name})",
+                    "queueing",
+                    d["L"],
+                    f"lambda W = {lw:.2f} +-5%",
+                    ok,
+                    f"({d['n']} children through the queue)",
+                    "L = lambda W",
+                )
+            )
+    for name, (s, _) in res.items():
+        checks.append(
+            Check(
+                f"invariants every week ({name})",
+                "queueing",
+                s["invariant_violations"],
+                "0",
+                s["invariant_violations"] == 0,
+                "",
+                "sim/invariants.py",
+            )
+        )
+    return checks
+
+
+def as_rows(checks: list[Check]) -> list[dict]:
+    return [asdict(c) for c in checks]

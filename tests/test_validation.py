@@ -1,0 +1,81 @@
+"""`youthcare validate`: every check kind runs, checks can fail, the exit code follows the checks,
+and queueing checks (Erlang C, Little's law, invariants) pass."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import validation as val
+from sim.calibration import TARGETS
+
+YOUTHCARE = str(Path(sys.executable).with_name("youthcare"))
+
+
+@pytest.fixture(scope="module")
+def checks():
+    return val.run_checks(
+        val.Settings(families=1500, years=4, warmup_years=1, seed=2),
+        workers=2,
+        progress=lambda m: None,
+    )
+
+
+def test_all_kinds_and_every_stylised_fact_are_checked(checks):
+    kinds = {c.kind for c in checks}
+    assert kinds == {"calibration", "validation", "queueing"}
+    names = " ".join(c.name for c in checks)
+    for v in ("V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9", "V10"):
+        assert f"{v} " in names, v
+    # V9's figure set a parameter, so it is reported as calibration, never as validation.
+    assert next(c for c in checks if c.name.startswith("V9")).kind == "calibration"
+
+
+def test_no_validation_check_reuses_a_calibration_target(checks):
+    targets = {t.name for t in TARGETS}
+    for c in checks:
+        if c.kind == "validation":
+            assert c.name not in targets
+            assert "calibration" not in c.detail
+
+
+def test_queueing_checks_pass(checks):
+    q = [c for c in checks if c.kind == "queueing"]
+    assert any(c.name.startswith("Erlang C") for c in q)
+    assert any(c.name.startswith("Little's law on waiting_specialist") for c in q)
+    assert all(c.passed for c in q), [c.line() for c in q if not c.passed]
+
+
+def test_a_check_can_fail():
+    c = val.Check("x", "validation", 0.5, "0.6 to 0.7", 0.6 <= 0.5 <= 0.7, "", "s")
+    assert c.line().startswith("FAIL")
+
+
+def test_cli_prints_one_line_per_check_and_exits_by_the_result(tmp_path):
+    r = subprocess.run(
+        [
+            YOUTHCARE,
+            "validate",
+            "--families",
+            "1500",
+            "--years",
+            "3",
+            "--warmup-years",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
+    table = pd.read_csv(tmp_path / "checks.csv")
+    assert len(lines) == len(table) > 20
+    failed = sum(ln.startswith("FAIL") for ln in lines)
+    assert failed == int((~table["passed"]).sum())
+    assert r.returncode == (1 if failed else 0), r.stderr
