@@ -51,7 +51,7 @@ from sim.scenario import list_scenarios, load
 
 DEFAULT_WARMUP_YEARS = 3.0  # as ``youthcare run`` (MSER-5 on the baseline waiting list)
 HORIZON_YEARS = 100.0  # weeks the model can run after the warm-up before it asks for a reset
-FRAME_SECONDS = 0.33  # target time between two redraws while playing
+FRAME_SECONDS = 0.25  # target time between two redraws while playing (4 per second)
 
 # The main capacities in the controls (label, unit, bounds and default from the registry).
 CAPACITIES = (
@@ -338,8 +338,10 @@ class Controller:
             self.events = []
             self.messages.clear()
             self._week_times.clear()
-            self.picture = MunicipalityPicture.for_model(m, lang=self.lang)
-            self.charts = {c: ChartFigure(c, lang=self.lang) for c in CHARTS}
+            self.picture = MunicipalityPicture.for_model(m, lang=self.lang, scale=1.3)
+            self.charts = {
+                c: ChartFigure(c, lang=self.lang, figsize=(5.0, 2.4), dpi=100) for c in CHARTS
+            }
 
     @property
     def live_week(self) -> int:
@@ -524,7 +526,7 @@ class Controller:
                 ch.uid.copy(),
                 ch.referrer.copy(),
             )
-            x, series = chart_series(m.recorder.cols, m.week, m.warmup_weeks)
+            x, series = chart_series(m.recorder.cols, m.week, m.warmup_weeks, window=330)
             wait = m.expected_specialist_wait()
             week = self.live_week
             events = [(e.week, e.label.get(lang, "")) for e in self.events]
@@ -538,7 +540,7 @@ class Controller:
             f"{form_label(self.form, lang)} · {funding_label(self.funding, lang)}"
         )
         picture.update_arrays(*snap, header=header)
-        images = {"map": picture.png()}
+        images = {"map": picture.image("jpeg")}
         for c, fig in charts.items():
             fig.set_lang(lang)
             fig.update(x, series[c], events, wait if c == "waiting" else None)
@@ -635,7 +637,7 @@ def LiveView(ctl: Controller, lang: str, playing: solara.Reactive[bool], version
         solara.Text(status, classes=["yc-status"])
         with solara.Columns([8, 5], gutters_dense=True):
             with solara.Card(tr("picture", lang), margin=0, classes=["yc-map"]):
-                solara.Image(frame.images["map"], classes=["yc-img", "yc-img-map"])
+                solara.Image(frame.images["map"], format="jpeg", classes=["yc-img", "yc-img-map"])
             with solara.Column(gap="6px"):
                 for c in CHARTS:
                     with solara.Card(margin=0, classes=["yc-chart", f"yc-chart-{c}"]):

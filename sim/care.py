@@ -77,6 +77,7 @@ def exit_care(m, idx: np.ndarray, week: int) -> None:
     ch.provider[idx] = -1
     ch.preventive[idx] = False
     ch.protection[idx] = False
+    ch.ref_gp[idx] = -1  # a later episode is not credited to or blamed on this GP
     ch.relapse_until[idx] = week + m.p["need.relapse_window_weeks"]
     m.needs.schedule_onset(idx, week)
     m.tally.exits += len(idx)
@@ -90,8 +91,14 @@ def _handover(m, idx: np.ndarray, prof: int) -> None:
         prof = S.PROF_WIJKTEAM  # JGZ is part of the local team: one team, one professional
     if m.coordinated:
         ch.prof_mask[idx] = S.PROF_GP | prof
-    else:
-        ch.prof_mask[idx] |= prof | S.PROF_GP
+        return
+    new = ch.prof_mask[idx] | prof | S.PROF_GP
+    if m.pyramid:
+        # One family, one plan: at the threshold a coordinator takes over and the family keeps
+        # the GP and the current professional (seeds/001 L1259-1263).
+        full = S.POPCOUNT[new & 127] >= m.p["coordination.coordinator_threshold"]
+        new = np.where(full, S.PROF_GP | prof, new).astype(new.dtype)
+    ch.prof_mask[idx] = new
 
 
 def note_referral(m, idx: np.ndarray, gp: np.ndarray | None, partner: int, week: int) -> None:
@@ -182,7 +189,7 @@ def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
     m.tally.noshows[2] += int(noshow.sum())
     reassure(m, idx[noshow], week, 4)
     idx = idx[~noshow]
-    skip = warm or m.coordinated or p["jgz.integrated_in_wijkteam"]
+    skip = warm or m.coordinated or m.pyramid or p["jgz.integrated_in_wijkteam"]
     intake = 0 if skip else p["wijkteam.intake_weeks"]
     m.tally.count_intakes(ch.prof_mask[idx], skip)
     enter_state(m, idx, S.WIJKTEAM, week)

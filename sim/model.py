@@ -137,13 +137,14 @@ class YouthCareModel(mesa.Model):
         p = self.p
         self.has_worker = p["practice_worker.hours_per_week"] > 0
         self.pre2015 = p["era.rules"] == "pre2015"
+        # A shared plan or a warm handover: each new professional takes over from the previous one.
         self.coordinated = (
-            bool(
-                p["plan.digital_family_plan"]
-                or p["handover.warm"]
-                or p["coordination.one_family_one_plan"]
-            )
+            bool(p["plan.digital_family_plan"] or p["handover.warm"])
             and p["mechanisms.coordination"] > 0
+        )
+        # The escalation pyramid: a coordinator takes over once a family reaches the threshold.
+        self.pyramid = (
+            bool(p["coordination.one_family_one_plan"]) and p["mechanisms.coordination"] > 0
         )
         need_len = np.array(
             [
@@ -297,7 +298,8 @@ class YouthCareModel(mesa.Model):
     def set_params(self, overrides: dict) -> None:
         """Change parameters between weeks, validated like scenario files.
 
-        Structural settings fixed at construction (population sizes, providers, era) cannot change.
+        Structural settings fixed at construction (population sizes, number of providers) cannot
+        change; the era can (validation V1 switches from pre-2015 to 2015 rules after warm-up).
         Onset times are redrawn from each child's own stream, as their hazard may have changed.
         """
         fixed = {

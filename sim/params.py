@@ -452,7 +452,6 @@ _P: list[Param] = [
     # --- funding -------------------------------------------------------------------------------
     Param("funding.scheme", "pxq", "-", kind="choice", choices=("pxq", "lumpsum"),
           source=f"{SRC_DIGEST} §7.5 F1/F2 (seeds/004 L1951-1957)", doc="How specialist and residential care are paid."),
-    Param("funding.need_weight", 1.0, "utility", 0, 5, source=ASSUMPTION, doc="Weight providers put on need met."),
     Param("funding.threshold_slope", 2.0, "levels per unit incentive", 0, 10, source=ASSUMPTION,
           doc="How far the admission threshold falls per unit of margin incentive."),
     Param("funding.length_slope", 0.8, "log length per unit incentive", 0, 5, source=ASSUMPTION,

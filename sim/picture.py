@@ -189,10 +189,12 @@ class MunicipalityPicture:
         figsize: tuple[float, float] = (9.6, 7.1),
         dpi: int = 90,
         ax=None,
+        scale: float = 1.0,
     ):
         self.lay = lay
         self.lang = lang
         self.pre2015 = pre2015
+        self.user_scale = float(scale)  # text and markers, e.g. larger for a projector
         self.motion = DotMotion(lay)
         if ax is None:
             self.fig = Figure(figsize=figsize, dpi=dpi)
@@ -215,7 +217,7 @@ class MunicipalityPicture:
         ax, lay, L = self.ax, self.lay, self.lang
         ax.clear()
         self._background = None  # the blitting background is drawn again at the next png()
-        k = self.k = self._scale()
+        k = self.k = self._scale() * self.user_scale
         ax.set_xlim(-0.1, WIDTH + 0.1)
         ax.set_ylim(-1.55, HEIGHT + 0.45)
         ax.set_aspect("equal")
@@ -278,10 +280,10 @@ class MunicipalityPicture:
         # Providers and their waiting rooms.
         slot = lay.slot
         for k, (pt, q) in enumerate(zip(lay.specialist, lay.specialist_queue, strict=True)):
-            self._box(pt, slot, "#dbe7f3", f"{tr('provider', L)} {k + 1}")
+            self._box(pt, slot, "#dbe7f3", str(k + 1))
             self._box(q, slot, "#f7dede", None)
         for k, (pt, q) in enumerate(zip(lay.residential, lay.residential_queue, strict=True)):
-            self._box(pt, slot, "#e7def3", f"{tr('res_provider', L)} {k + 1}")
+            self._box(pt, slot, "#e7def3", str(k + 1))
             self._box(q, slot, "#f3dbe3", None)
         ax.text(
             lay.specialist_queue[0, 0],
@@ -342,15 +344,14 @@ class MunicipalityPicture:
                 (pt[0] - w / 2, pt[1] - h / 2), w, h, fc=colour, ec="#bbbbbb", lw=0.6, zorder=2
             )
         )
-        if label:
+        if label:  # the provider's number, just right of its box
             self.ax.text(
-                pt[0] + w / 2 + 0.05,
-                pt[1] + h / 2 - 0.05,
+                pt[0] + w / 2 + 0.06,
+                pt[1],
                 label,
                 ha="left",
-                va="top",
-                fontsize=(6.5 if slot > 0.35 else 5.5) * k,
-                rotation=90,
+                va="center",
+                fontsize=(7 if slot > 0.35 else 5.5) * k,
                 color="#555555",
                 zorder=3,
             )
@@ -414,11 +415,16 @@ class MunicipalityPicture:
             self.header.set_text(header)
 
     def png(self) -> bytes:
-        """The picture as PNG. The static part is drawn once and kept (blitting): a frame draws
-        only the dots, the legend and the header on top of it."""
+        """The picture as PNG (see ``image``)."""
+        return self.image("png")
+
+    def image(self, fmt: str = "png") -> bytes:
+        """The picture as ``png`` or ``jpeg`` (encoded ten times faster; the app uses it). The
+        static part is drawn once and kept (blitting): a frame draws only the dots, the legend
+        and the header on top of it."""
         if self.canvas is None:
             buf = io.BytesIO()
-            self.fig.savefig(buf, format="png")
+            self.fig.savefig(buf, format=fmt)
             return buf.getvalue()
         dynamic = (self.scatter, self.legend, self.header)
         if self._background is None:
@@ -432,12 +438,7 @@ class MunicipalityPicture:
         renderer = self.canvas.get_renderer()
         for a in dynamic:
             a.draw(renderer)
-        img = Image.frombuffer(
-            "RGBA", self.canvas.get_width_height(), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1
-        )
-        buf = io.BytesIO()
-        img.convert("RGB").save(buf, format="png", compress_level=1)
-        return buf.getvalue()
+        return _encode(self.canvas, fmt)
 
 
 # -- the charts ---------------------------------------------------------------------------------
@@ -526,12 +527,30 @@ def chart_ylabel(chart: str, lang: str) -> str:
     )
 
 
+def _nice_ceiling(x: float) -> float:
+    """The smallest of 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 x 10^k at or above ``x``."""
+    if not np.isfinite(x) or x <= 0:
+        return 1.0
+    k = 10.0 ** np.floor(np.log10(x))
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if m * k >= x * (1 - 1e-9):
+            return float(m * k)
+    return float(10 * k)
+
+
 class ChartFigure:
     """A persistent line chart (one of ``CHARTS``) whose lines are updated in place.
 
-    Rebuilding a figure per frame costs about 100 ms a chart; updating the lines of a fixed
-    layout costs a fraction of that, which keeps the page redrawing several times a second.
+    Rebuilding a figure per frame costs about 100 ms a chart. Here the axes stay put: the x axis
+    shows ``history`` weeks before the current week and room for ``span`` weeks in all, and moves
+    on by a year when the lines reach its end; the y axis changes only when the lines leave it.
+    Everything but the lines and the title is drawn once into a background and reused
+    (blitting), so a frame costs a fraction of a full draw.
     """
+
+    history = 52
+    span = 208
+    page = 52
 
     def __init__(
         self,
@@ -549,19 +568,29 @@ class ChartFigure:
         if ax is None:
             self.fig = Figure(figsize=figsize, dpi=dpi)
             self.ax = self.fig.add_axes((0.105, 0.2, 0.58, 0.68))
+            self.canvas = FigureCanvasAgg(self.fig)
         else:
             self.fig, self.ax = ax.figure, ax
+            self.canvas = None
         ax = self.ax
         self.lines = {
             k: ax.plot([], [], color=_SERIES_COLOURS[k], lw=1.3)[0] for k in CHART_SERIES[chart]
         }
-        self.title = ax.set_title("", fontsize=fontsize + 1.5, loc="left")
+        # A plain text, not ax.set_title: matplotlib moves a title that is hidden while the
+        # background is drawn off the figure.
+        self.title = ax.text(
+            0.0, 1.05, "", transform=ax.transAxes, ha="left", va="bottom", fontsize=fontsize + 1.5
+        )
         self.xlabel = ax.text(
             1.0, -0.14, "", transform=ax.transAxes, ha="right", va="top", fontsize=fontsize - 0.5
         )
         ax.tick_params(labelsize=fontsize - 0.5)
         ax.grid(alpha=0.25, lw=0.5)
         self._marks: list = []
+        self._xlim: tuple[float, float] | None = None
+        self._top: float | None = None
+        self._key = None
+        self._background = None
         self.lang = ""
         self.set_lang(lang)
 
@@ -580,6 +609,20 @@ class ChartFigure:
             frameon=False,
             handlelength=1.5,
         )
+        self._key = None
+
+    def _limits(self, x: np.ndarray, series: dict, x_max: float | None) -> tuple[float, float]:
+        if x_max is not None:
+            self._xlim = (float(x[0]), float(max(x_max, x[-1])))
+        elif self._xlim is None or not self._xlim[0] <= x[-1] <= self._xlim[1]:
+            lo = float(max(x[0], x[-1] - self.history))
+            self._xlim = (lo, lo + self.span)
+        lo, hi = self._xlim
+        shown = x >= lo
+        top = max((float(np.nanmax(v[shown])) for v in series.values() if shown.any()), default=0)
+        if self._top is None or top > self._top or top < 0.4 * self._top:
+            self._top = _nice_ceiling(max(top, 1e-9) * 1.15)
+        return lo, hi
 
     def update(
         self,
@@ -589,23 +632,33 @@ class ChartFigure:
         expected_wait: float | None = None,
         x_max: float | None = None,
     ) -> None:
-        """Show ``series`` (key -> values over ``x``), change markers and the title; the x axis
-        runs to at least ``x_max`` (default: half a year past the first week shown)."""
-        ax = self.ax
+        """Show ``series`` (key -> values over ``x``), change markers and the title. With
+        ``x_max`` the x axis runs from the first week given to at least ``x_max``."""
+        self.title.set_text(chart_title(self.chart, self.lang, expected_wait))
+        if len(x) == 0:
+            for line in self.lines.values():
+                line.set_data([], [])
+            return
+        x = np.asarray(x)
+        lo, hi = self._limits(x, series, x_max)
+        shown = x >= lo
         for k, line in self.lines.items():
-            line.set_data(x, series.get(k, np.zeros(len(x))))
+            v = series.get(k)
+            line.set_data(x[shown], (v if v is not None else np.zeros(len(x)))[shown])
+        events = tuple((w, label) for w, label in events if lo <= w <= hi)
+        key = (lo, hi, self._top, self.lang, events)
+        if key != self._key:
+            self._key = key
+            self._background = None
+            self._draw_axes(lo, hi, events)
+
+    def _draw_axes(self, lo: float, hi: float, events) -> None:
+        ax, fs = self.ax, self.fontsize
         for a in self._marks:
             a.remove()
         self._marks = []
-        self.title.set_text(chart_title(self.chart, self.lang, expected_wait))
-        if len(x) == 0:
-            return
-        lo = float(x[0])
-        hi = float(max(x[-1], x[0] + 26 if x_max is None else x_max))
-        top = max((float(np.nanmax(v)) for v in series.values() if len(v)), default=1.0)
         ax.set_xlim(lo, hi)
-        ax.set_ylim(0, max(top, 1e-9) * 1.12)
-        fs = self.fontsize
+        ax.set_ylim(0, self._top)
         if lo < 0:
             self._marks.append(ax.axvspan(lo, min(0.0, hi), color="#eeeeee", zorder=0, lw=0))
             self._marks.append(
@@ -621,24 +674,53 @@ class ChartFigure:
                 )
             )
         for week, label in events:
-            if lo <= week <= hi:
-                right = week > lo + 0.7 * (hi - lo)  # label on the side with room
-                self._marks.append(ax.axvline(week, color="#555555", lw=0.8, ls="--", zorder=1))
-                self._marks.append(
-                    ax.text(
-                        week,
-                        0.97,
-                        label + " " if right else " " + label,
-                        transform=ax.get_xaxis_transform(),
-                        ha="right" if right else "left",
-                        va="top",
-                        fontsize=fs - 2,
-                        color="#333333",
-                        clip_on=True,
-                    )
+            right = week > lo + 0.7 * (hi - lo)  # label on the side with room
+            self._marks.append(ax.axvline(week, color="#555555", lw=0.8, ls="--", zorder=1))
+            self._marks.append(
+                ax.text(
+                    week,
+                    0.97,
+                    label + " " if right else " " + label,
+                    transform=ax.get_xaxis_transform(),
+                    ha="right" if right else "left",
+                    va="top",
+                    fontsize=fs - 2,
+                    color="#333333",
+                    clip_on=True,
                 )
+            )
 
     def png(self) -> bytes:
-        buf = io.BytesIO()
-        self.fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-        return buf.getvalue()
+        """The chart as PNG: the lines and the title drawn over the cached background."""
+        if self.canvas is None:
+            buf = io.BytesIO()
+            self.fig.savefig(buf, format="png")
+            return buf.getvalue()
+        dynamic = (*self.lines.values(), self.title)
+        if self._background is None:
+            for a in dynamic:
+                a.set_visible(False)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+            for a in dynamic:
+                a.set_visible(True)
+        self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        for a in dynamic:
+            a.draw(renderer)
+        return _encode(self.canvas, "png")
+
+
+def _encode(canvas: FigureCanvasAgg, fmt: str = "png") -> bytes:
+    """The canvas as PNG (fast compression) or JPEG (quality 90, no chroma subsampling)."""
+    img = Image.frombuffer(
+        "RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+    ).convert("RGB")
+    buf = io.BytesIO()
+    if fmt == "png":
+        img.save(buf, format="png", compress_level=1)
+    elif fmt in ("jpeg", "jpg"):
+        img.save(buf, format="jpeg", quality=90, subsampling=0)
+    else:
+        raise ValueError(f"unknown image format {fmt!r}; use png or jpeg")
+    return buf.getvalue()
