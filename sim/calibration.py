@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -150,6 +151,136 @@ def run_baseline(
             for s in seeds
         ]
         return [f.result()[0] for f in futs]
+
+
+# The free parameters of the baseline that `youthcare calibrate` fits (bounds: the registry's
+# uncertainty ranges, which are assumptions).
+FREE = (
+    "need.onset_per_year_4_11",
+    "need.onset_per_year_12_17",
+    "gp.specialist_constant",
+    "seek.route_wijkteam_weight",
+    "seek.route_direct_weight",
+    "other.protection_per_week",
+    "other.medical_per_week",
+    "specialist.tariff_eur_per_week",
+    "jgz.normalising",
+)
+CALIBRATED_FILE = Path(__file__).with_name("calibrated.toml")
+
+
+def loss(rows: list[dict]) -> float:
+    """Sum of squared errors, each in units of its tolerance's half-width."""
+    return float(
+        sum(((r["model"] - r["value_target"]) / ((r["hi"] - r["lo"]) / 2)) ** 2 for r in rows)
+    )
+
+
+def _eval(args) -> dict:
+    from sim.experiment import run_model
+    from sim.params import Params
+
+    values, families, years, warmup, seed = args
+    summary, _ = run_model(Params(values), families, years, warmup, seed, "calibrate")
+    return summary
+
+
+def calibrate(
+    families: int = 5000,
+    seeds: tuple[int, ...] = (1, 2),
+    years: float = 5,
+    warmup_years: float = 3,
+    max_evals: int = 80,
+    workers: int = 2,
+    progress: bool = True,
+) -> tuple[dict, list[dict], list[dict]]:
+    """Fit FREE to TARGETS with Nelder-Mead (scipy) from the current values, averaging ``seeds``
+    (the same seeds at every evaluation: common random numbers make the objective smooth and the
+    result reproducible). Returns (fitted values, fit table, evaluation history)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from scipy.optimize import minimize
+
+    from sim.experiment import mp_context
+    from sim.params import REGISTRY
+    from sim.scenario import load
+
+    base = load("baseline").params
+    x0 = np.array([base[n] for n in FREE], dtype=float)
+    bounds = [REGISTRY[n].uncertain_bounds or (REGISTRY[n].lo, REGISTRY[n].hi) for n in FREE]
+    lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
+    history: list[dict] = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=max_evals, desc="calibrate", unit="eval")
+    with ProcessPoolExecutor(workers, mp_context=mp_context()) as ex:
+
+        def objective(z: np.ndarray) -> float:
+            x = lo + np.clip(z, 0, 1) * (hi - lo)  # search on the unit cube
+            values = {**base.to_dict(), **{n: float(v) for n, v in zip(FREE, x, strict=True)}}
+            sums = list(ex.map(_eval, [(values, families, years, warmup_years, s) for s in seeds]))
+            f = loss(fit_table(sums))
+            history.append(
+                {"eval": len(history) + 1, "loss": f, **dict(zip(FREE, x.tolist(), strict=True))}
+            )
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{f:.3f}")
+            return f
+
+        z0 = (x0 - lo) / (hi - lo)
+        res = minimize(
+            objective,
+            z0,
+            method="Nelder-Mead",
+            bounds=[(0, 1)] * len(FREE),
+            options={
+                "maxfev": max_evals,
+                "xatol": 1e-3,
+                "fatol": 1e-3,
+                "initial_simplex": _simplex(z0),
+            },
+        )
+        best = lo + np.clip(res.x, 0, 1) * (hi - lo)
+        fitted = {n: float(v) for n, v in zip(FREE, best, strict=True)}
+        values = {**base.to_dict(), **fitted}
+        rows = fit_table(
+            list(ex.map(_eval, [(values, families, years, warmup_years, s) for s in seeds]))
+        )
+    if bar is not None:
+        bar.close()
+    return fitted, rows, history
+
+
+def _simplex(z0: np.ndarray, step: float = 0.08) -> np.ndarray:
+    """A small start simplex around the current values (they are close to a fit already)."""
+    pts = [z0]
+    for i in range(len(z0)):
+        z = z0.copy()
+        z[i] = z[i] + step if z[i] + step <= 1 else z[i] - step
+        pts.append(z)
+    return np.array(pts)
+
+
+def load_calibrated() -> dict:
+    """Values written by ``youthcare calibrate --apply`` (empty when there are none)."""
+    if not CALIBRATED_FILE.exists():
+        return {}
+    import tomllib
+
+    return dict(tomllib.loads(CALIBRATED_FILE.read_text()).get("values", {}))
+
+
+def calibrated_toml(values: dict, meta: dict) -> str:
+    lines = [
+        "# Written by `youthcare calibrate`; the registry's defaults for these parameters.",
+        "# " + ", ".join(f"{k}: {v}" for k, v in meta.items()),
+        "[values]",
+    ]
+    lines += [f'"{k}" = {v!r}' for k, v in values.items()]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

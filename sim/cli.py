@@ -175,6 +175,24 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
     v.add_argument("--out", type=Path, default=Path("results/validation"))
 
+    cal = sub.add_parser(
+        "calibrate", help="fit the baseline's free parameters to the calibration targets"
+    )
+    cal.add_argument("--families", type=_positive_int("--families", 500, 5_000_000), default=5_000)
+    cal.add_argument(
+        "--seeds",
+        type=_positive_int("--seeds", 1, 100),
+        default=2,
+        help="replications per evaluation",
+    )
+    cal.add_argument("--years", type=_float("--years", 1, 100), default=5.0)
+    cal.add_argument("--max-evals", type=_positive_int("--max-evals", 2, 100_000), default=80)
+    cal.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    cal.add_argument(
+        "--apply", action="store_true", help="make the fitted values the registry's defaults"
+    )
+    cal.add_argument("--out", type=Path, default=Path("results/calibration"))
+
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("params", help="list the parameter registry")
     p.add_argument("--section", default=None)
@@ -525,6 +543,62 @@ def cmd_validate(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_calibrate(args) -> int:
+    import shutil
+
+    import pandas as pd
+
+    from sim import calibration as cb
+    from sim.compare import default_workers
+    from sim.experiment import atomic_write_text, manifest, to_json
+    from sim.scenario import load
+
+    _check_out(args.out)
+    seeds = tuple(range(1, args.seeds + 1))
+    fitted, rows, history = cb.calibrate(
+        args.families,
+        seeds,
+        args.years,
+        DEFAULT_WARMUP_YEARS,
+        args.max_evals,
+        args.workers or default_workers(),
+        progress=sys.stderr.isatty(),
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "families": args.families,
+        "seeds": list(seeds),
+        "years": args.years,
+        "max_evals": args.max_evals,
+        "loss": round(cb.loss(rows), 4),
+    }
+    atomic_write_text(args.out / "calibrated.toml", cb.calibrated_toml(fitted, meta))
+    atomic_write_text(args.out / "fit.csv", pd.DataFrame(rows).to_csv(index=False))
+    atomic_write_text(args.out / "history.csv", pd.DataFrame(history).to_csv(index=False))
+    atomic_write_text(
+        args.out / "manifest.json",
+        to_json(
+            manifest(
+                "calibrate",
+                {"name": "baseline"},
+                load("baseline").params,
+                {"seeds": list(seeds)},
+                meta,
+            )
+        ),
+    )
+    print(cb.markdown(rows))
+    print(
+        f"loss {cb.loss(rows):.4f} after {len(history)} evaluations; values in {args.out / 'calibrated.toml'}"
+    )
+    if args.apply:
+        shutil.copyfile(args.out / "calibrated.toml", cb.CALIBRATED_FILE)
+        print(
+            f"applied: {cb.CALIBRATED_FILE} now sets the registry's defaults for {len(fitted)} parameters"
+        )
+    return 0
+
+
 def cmd_scenarios(args) -> int:
     from sim.scenario import list_scenarios
 
@@ -548,6 +622,7 @@ COMMANDS = {
     "compare": cmd_compare,
     "sensitivity": cmd_sensitivity,
     "validate": cmd_validate,
+    "calibrate": cmd_calibrate,
     "scenarios": cmd_scenarios,
     "params": cmd_params,
 }

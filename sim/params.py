@@ -515,6 +515,26 @@ _P: list[Param] = [
 ]
 # fmt: on
 
+
+def _apply_calibrated(params: list[Param], path=None) -> list[Param]:
+    """Defaults written by ``youthcare calibrate --apply`` (sim/calibrated.toml), if present."""
+    import dataclasses
+    import tomllib
+    from pathlib import Path
+
+    path = Path(path) if path is not None else Path(__file__).with_name("calibrated.toml")
+    if not path.exists():
+        return params
+    values = tomllib.loads(path.read_text(encoding="utf-8")).get("values", {})
+    by_name = {p.name: p for p in params}
+    for name, v in values.items():
+        if name not in by_name:
+            raise RuntimeError(f"{path}: unknown parameter {name!r}")
+        by_name[name] = dataclasses.replace(by_name[name], default=by_name[name].validate(v))
+    return [by_name[p.name] for p in params]
+
+
+_P = _apply_calibrated(_P)
 REGISTRY: dict[str, Param] = {p.name: p for p in _P}
 if len(REGISTRY) != len(_P):  # pragma: no cover - guards against a copy-paste slip
     raise RuntimeError("duplicate parameter names in the registry")

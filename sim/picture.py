@@ -252,18 +252,27 @@ class MunicipalityPicture:
         for g in range(lay.n_gp):
             w = lay.wijkteam[lay.gp_hood[g]]
             ax.plot(*np.stack([lay.gp[g], w]).T, color="#b9b39f", lw=0.6, zorder=1)
-        ax.scatter(
-            *lay.gp.T, marker="^", s=46 * k * k, c="#4e79a7", edgecolors="white", lw=0.6, zorder=4
-        )
-        ax.scatter(
-            *lay.wijkteam.T,
-            marker="s",
-            s=70 * k * k,
-            c="#59a14f",
-            edgecolors="white",
-            lw=0.6,
-            zorder=4,
-        )
+        # Practices and wijkteams are drawn over the dots (with the dots, when blitting).
+        self._overlay = [
+            ax.scatter(
+                *lay.gp.T,
+                marker="^",
+                s=46 * k * k,
+                c="#4e79a7",
+                edgecolors="white",
+                lw=0.6,
+                zorder=8,
+            ),
+            ax.scatter(
+                *lay.wijkteam.T,
+                marker="s",
+                s=70 * k * k,
+                c="#59a14f",
+                edgecolors="white",
+                lw=0.6,
+                zorder=8,
+            ),
+        ]
         # Region-wide organisations along the top.
         top = [
             (lay.municipality, tr("municipality", L), "#6b6b6b", "p"),
@@ -279,11 +288,11 @@ class MunicipalityPicture:
             ax.text(pt[0] + 0.3, pt[1], label, ha="left", va="center", fontsize=7.5 * k, zorder=5)
         # Providers and their waiting rooms.
         slot = lay.slot
-        for k, (pt, q) in enumerate(zip(lay.specialist, lay.specialist_queue, strict=True)):
-            self._box(pt, slot, "#dbe7f3", str(k + 1))
+        for i, (pt, q) in enumerate(zip(lay.specialist, lay.specialist_queue, strict=True)):
+            self._box(pt, slot, "#dbe7f3", str(i + 1))
             self._box(q, slot, "#f7dede", None)
-        for k, (pt, q) in enumerate(zip(lay.residential, lay.residential_queue, strict=True)):
-            self._box(pt, slot, "#e7def3", str(k + 1))
+        for i, (pt, q) in enumerate(zip(lay.residential, lay.residential_queue, strict=True)):
+            self._box(pt, slot, "#e7def3", str(i + 1))
             self._box(q, slot, "#f3dbe3", None)
         ax.text(
             lay.specialist_queue[0, 0],
@@ -426,7 +435,7 @@ class MunicipalityPicture:
             buf = io.BytesIO()
             self.fig.savefig(buf, format=fmt)
             return buf.getvalue()
-        dynamic = (self.scatter, self.legend, self.header)
+        dynamic = (self.scatter, *self._overlay, self.legend, self.header)
         if self._background is None:
             for a in dynamic:
                 a.set_visible(False)
