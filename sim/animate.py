@@ -17,7 +17,15 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from sim.model import YouthCareModel
-from sim.picture import CHARTS, ChartFigure, MunicipalityPicture, chart_series, tr
+from sim.picture import (
+    CHARTS,
+    ChartFigure,
+    MunicipalityPicture,
+    chart_series,
+    form_label,
+    funding_label,
+    tr,
+)
 from sim.population import WEEKS_PER_YEAR
 from sim.scenario import load
 
@@ -80,7 +88,10 @@ def animate(
     charts = {
         c: ChartFigure(c, lang=lang, ax=fig.add_subplot(gs[k, 1])) for k, c in enumerate(CHARTS)
     }
-    title = " + ".join(f.title for f in scen.files)
+    title = " + ".join(
+        (funding_label if f.kind == "funding" else form_label)(f.name, lang, f.title)
+        for f in scen.files
+    )
     fig.suptitle(f"{tr('title', lang)}: {title}", x=0.01, ha="left", fontsize=12, weight="bold")
     window = weeks + min(context_weeks, m.warmup_weeks)
     n_frames = -(-weeks // weeks_per_frame) + 1

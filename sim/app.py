@@ -36,6 +36,7 @@ from sim import states as S
 from sim.app_cli import (
     DEFAULT_FAMILIES,
     DEFAULT_SPEED,
+    DEFAULT_WARMUP_YEARS,
     ENV_FAMILIES,
     ENV_LANG,
     ENV_SEED,
@@ -45,11 +46,18 @@ from sim.app_cli import (
 )
 from sim.model import YouthCareModel
 from sim.params import REGISTRY, ParameterError, Params
-from sim.picture import CHARTS, ChartFigure, MunicipalityPicture, chart_series, tr
+from sim.picture import (
+    CHARTS,
+    ChartFigure,
+    MunicipalityPicture,
+    chart_series,
+    form_label,
+    funding_label,
+    tr,
+)
 from sim.population import WEEKS_PER_YEAR
 from sim.scenario import list_scenarios, load
 
-DEFAULT_WARMUP_YEARS = 3.0  # as ``youthcare run`` (MSER-5 on the baseline waiting list)
 HORIZON_YEARS = 100.0  # weeks the model can run after the warm-up before it asks for a reset
 FRAME_SECONDS = 0.25  # target time between two redraws while playing (4 per second)
 
@@ -68,33 +76,6 @@ _SCALED = {
     "residential.places_per_1000_children",
 }
 
-# Short labels of the scenario files in the controls (the files' titles are English and long).
-FORM_LABELS: dict[str, tuple[str, str]] = {
-    "baseline": ("Gefragmenteerd (2015+)", "Fragmented (2015+)"),
-    "cjg-adviser-in-practice": ("CJG-adviseur in de praktijk", "CJG adviser in the practice"),
-    "family-worker-weekly": (
-        "Jeugd- en gezinswerker wekelijks",
-        "Youth and family worker weekly",
-    ),
-    "gp-in-wijkteam": ("Huisarts in het wijkteam", "GP in the wijkteam"),
-    "triple-p": ("Triple P als verbindende schakel", "Triple P as linking pin"),
-    "digital-family-plan": ("Digitaal gezinsplan", "Digital family plan"),
-    "poh-jeugd": ("POH-jeugd in de praktijk", "POH-jeugd in the practice"),
-    "wijkteam-jgz-joint-intake": ("Gezamenlijke intake wijkteam-JGZ", "Wijkteam-JGZ joint intake"),
-    "hart-voor-jeugd-en-gezin": ("Hart voor jeugd en gezin", "Hart voor jeugd en gezin"),
-    "escalation-one-family-one-plan": (
-        "Escalatiepiramide, 1 gezin 1 plan",
-        "Escalation pyramid, one family one plan",
-    ),
-    "warm-handover-feedback": (
-        "Warme overdracht met terugkoppeling",
-        "Warm handover with feedback",
-    ),
-}
-FUNDING_LABELS: dict[str, tuple[str, str]] = {
-    "baseline": ("p×q (prijs × hoeveelheid)", "p×q (price × quantity)"),
-    "lumpsum": ("Lumpsum", "Lumpsum"),
-}
 # Dutch labels and units of the capacity sliders (English: the registry's doc and unit).
 PARAM_LABELS_NL = {
     "wijkteam.fte_per_1000_children": "Wijkteam: fte jeugd",
@@ -169,16 +150,6 @@ def t(key: str, lang: str) -> str:
 
 def _both(fn) -> dict[str, str]:
     return {lang: fn(lang) for lang in APP_TEXT}
-
-
-def form_label(name: str, lang: str, title: str = "") -> str:
-    pair = FORM_LABELS.get(name)
-    return (pair[0] if lang == "nl" else pair[1]) if pair else (title or name)
-
-
-def funding_label(name: str, lang: str, title: str = "") -> str:
-    pair = FUNDING_LABELS.get(name)
-    return (pair[0] if lang == "nl" else pair[1]) if pair else (title or name)
 
 
 def _nice_step(lo: float, hi: float) -> float:
@@ -597,6 +568,7 @@ CSS = """
 .yc-status { font-family: monospace; font-size: 0.9rem; }
 .yc-slider-label { font-size: 0.85rem; margin-top: 6px; }
 .yc-note { font-size: 0.8rem; color: #666; }
+.yc-msg { font-size: 0.85rem; margin: 4px 0 0 0 !important; }
 """
 
 

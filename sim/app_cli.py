@@ -20,6 +20,7 @@ from pathlib import Path
 SOLARA_VERSION = "1.58.2"  # the only solara whose front-end solara-assets bundles (DESIGN §7)
 DEFAULT_PORT = 8765
 DEFAULT_FAMILIES = 5000
+DEFAULT_WARMUP_YEARS = 3.0  # as ``youthcare run`` (MSER-5 on the baseline waiting list)
 SPEEDS = ("2", "5", "10", "25", "max")  # weeks per second in the app
 DEFAULT_SPEED = "10"
 # Settings handed to the page (sim.app) through the environment of the server process.
@@ -153,6 +154,13 @@ def offline_environment(base: dict | None = None) -> dict:
     env["SOLARA_ASSETS_CDN"] = "http://127.0.0.1:9/"  # never the public CDN
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     env.setdefault("MPLBACKEND", "Agg")
+    # A closed tab's session (its model and the thread that steps it) ends a minute later,
+    # not after Solara's default of a day: a workshop reloads the page often.
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "60s")
+    # Solara warns on every page load over http://127.0.0.1 (cookies fall back to samesite=lax,
+    # which is what a local server wants): keep the terminal quiet.
+    quiet = "ignore::UserWarning:solara.server.starlette"
+    env["PYTHONWARNINGS"] = ",".join(x for x in (env.get("PYTHONWARNINGS"), quiet) if x)
     return env
 
 
@@ -223,10 +231,13 @@ def cmd_animate(args) -> int:
         raise _user_error(f"--out {out}: the animation is a GIF; use a name ending in .gif")
     if out.exists() and out.is_dir():
         raise _user_error(f"--out {out}: is a directory")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise _user_error(f"--out {out}: {parent} is not a writable folder")
     from sim import animate as an
-    from sim.cli import DEFAULT_WARMUP_YEARS, _check_out
 
-    _check_out(out.parent if str(out.parent) else Path("."))
     an.require_pillow()
     warm = args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS
     progress = sys.stderr.isatty()

@@ -196,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list the scenario files")
     p = sub.add_parser("params", help="list the parameter registry")
     p.add_argument("--section", default=None)
+    from sim import app_cli
+
+    app_cli.add_parsers(sub)
     return ap
 
 
@@ -626,6 +629,15 @@ COMMANDS = {
     "scenarios": cmd_scenarios,
     "params": cmd_params,
 }
+
+
+def _app_commands() -> dict:
+    from sim.app_cli import COMMANDS as APP_COMMANDS
+
+    return APP_COMMANDS
+
+
+COMMANDS.update(_app_commands())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -293,7 +293,7 @@ class DotMotion:
     residential care. A row taken by a newborn (new uid) starts at home.
     """
 
-    def __init__(self, lay: Layout, alpha: float = 0.45):
+    def __init__(self, lay: Layout, alpha: float = 0.55):
         self.lay = lay
         self.alpha = float(alpha)
         self.pos: np.ndarray | None = None
@@ -339,7 +339,7 @@ class DotMotion:
         self.has_via[gone] = False
         goal = np.where(self.has_via[:, None], self.via, target)
         self.pos += self.alpha * (goal - self.pos)
-        arrived = self.has_via & (np.hypot(*(self.pos - self.via).T) < 0.25)
+        arrived = self.has_via & (np.hypot(*(self.pos - self.via).T) < 0.4)
         self.has_via[arrived] = False
         self.state = np.asarray(state).copy()
         self.uid = np.asarray(uid).copy()

@@ -295,6 +295,21 @@ class YouthCareModel(mesa.Model):
         return (u < share) & self.worker_present_this_week[gp] & room[gp]
 
     # -- parameters between weeks (workshop sliders) -------------------------------------------
+    # Settings fixed at construction: they shape the tables and the organisations.
+    STRUCTURAL = frozenset(
+        {
+            "population.children_per_family",
+            "population.families_per_gp_practice",
+            "population.families_per_neighbourhood",
+            "specialist.providers",
+        }
+    )
+
+    def _base_fte(self, p) -> np.ndarray:
+        """Wijkteam FTE per neighbourhood from the FTE rate (without the budget moved to the front)."""
+        kids = np.bincount(self.families.hood[self.children.family], minlength=self.n_hood)
+        return p["wijkteam.fte_per_1000_children"] * kids / 1000.0
+
     def set_params(self, overrides: dict) -> None:
         """Change parameters between weeks, validated like scenario files.
 
@@ -302,14 +317,8 @@ class YouthCareModel(mesa.Model):
         change; the era can (validation V1 switches from pre-2015 to 2015 rules after warm-up).
         Onset times are redrawn from each child's own stream, as their hazard may have changed.
         """
-        fixed = {
-            "population.children_per_family",
-            "population.families_per_gp_practice",
-            "population.families_per_neighbourhood",
-            "specialist.providers",
-        }
         clean = validate_values(overrides, "set_params")
-        bad = sorted(set(clean) & fixed)
+        bad = sorted(set(clean) & self.STRUCTURAL)
         if bad:
             from sim.params import ParameterError
 
@@ -327,15 +336,27 @@ class YouthCareModel(mesa.Model):
             ("residential.places_per_1000_children", self.residential),
         ):
             if clean.get(key, old[key]) != old[key]:
-                pool.places *= clean[key] / old[key]
-                pool.places0 *= clean[key] / old[key]
+                # New places per provider at the new rate; places in use are never taken away.
+                start = np.full(pool.n, clean[key] * self.n_children_k / pool.n)
+                if key.startswith("specialist"):
+                    start *= 1 - self.p["funding.front_shift_share"]
+                ratio = np.divide(
+                    pool.places, pool.places0, out=np.ones(pool.n), where=pool.places0 > 0
+                )
+                pool.places0 = start
+                occupied = np.bincount(
+                    self.children.provider[
+                        self.children.state
+                        == (S.SPECIALIST if pool is self.specialist else S.RESIDENTIAL)
+                    ],
+                    minlength=pool.n,
+                )
+                pool.places = np.maximum(start * ratio, occupied)
         if (
             clean.get("wijkteam.fte_per_1000_children", old["wijkteam.fte_per_1000_children"])
             != old["wijkteam.fte_per_1000_children"]
         ):
-            self.wijkteam_fte *= clean["wijkteam.fte_per_1000_children"] / max(
-                old["wijkteam.fte_per_1000_children"], 1e-9
-            )
+            self.wijkteam_fte = self.wijkteam_fte - self._base_fte(old) + self._base_fte(self.p)
         if "funding.scheme" in clean:
             self.funding = Funding(self)
         self.funding.update()

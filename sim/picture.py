@@ -118,7 +118,7 @@ TEXT: dict[str, dict[str, str]] = {
         "ref_wijkteam": "wijkteam",
         "ref_jgz": "JGZ",
         "ref_none": "no referrer",
-        "ref_other": "other (protection, medical)",
+        "ref_other": "other (GI, medical)",
         "st_unmet": "need, no help",
         "st_jgz_support": "JGZ support",
         "st_practice_worker": "practice worker",
@@ -136,6 +136,47 @@ TEXT: dict[str, dict[str, str]] = {
 def tr(key: str, lang: str) -> str:
     """The label ``key`` in ``lang`` (falls back to English, then to the key itself)."""
     return TEXT.get(lang, TEXT["en"]).get(key) or TEXT["en"].get(key, key)
+
+
+# Short labels of the scenario files in the controls (the files' titles are English and long).
+FORM_LABELS: dict[str, tuple[str, str]] = {
+    "baseline": ("Gefragmenteerd (2015+)", "Fragmented (2015+)"),
+    "cjg-adviser-in-practice": ("CJG-adviseur in de praktijk", "CJG adviser in the practice"),
+    "family-worker-weekly": (
+        "Jeugd- en gezinswerker wekelijks",
+        "Youth and family worker weekly",
+    ),
+    "gp-in-wijkteam": ("Huisarts in het wijkteam", "GP in the wijkteam"),
+    "triple-p": ("Triple P als verbindende schakel", "Triple P as linking pin"),
+    "digital-family-plan": ("Digitaal gezinsplan", "Digital family plan"),
+    "poh-jeugd": ("POH-jeugd in de praktijk", "POH-jeugd in the practice"),
+    "wijkteam-jgz-joint-intake": ("Gezamenlijke intake wijkteam-JGZ", "Wijkteam-JGZ joint intake"),
+    "hart-voor-jeugd-en-gezin": ("Hart voor jeugd en gezin", "Hart voor jeugd en gezin"),
+    "escalation-one-family-one-plan": (
+        "Escalatiepiramide, 1 gezin 1 plan",
+        "Escalation pyramid, one family one plan",
+    ),
+    "warm-handover-feedback": (
+        "Warme overdracht met terugkoppeling",
+        "Warm handover with feedback",
+    ),
+}
+FUNDING_LABELS: dict[str, tuple[str, str]] = {
+    "baseline": ("p×q (prijs × hoeveelheid)", "p×q (price × quantity)"),
+    "lumpsum": ("Lumpsum", "Lumpsum"),
+}
+
+
+def form_label(name: str, lang: str, title: str = "") -> str:
+    """Short label of a scenario file (collaboration form) in ``lang``; else its title."""
+    pair = FORM_LABELS.get(name)
+    return (pair[0] if lang == "nl" else pair[1]) if pair else (title or name)
+
+
+def funding_label(name: str, lang: str, title: str = "") -> str:
+    """Short label of a funding scheme (``baseline`` is p×q) in ``lang``; else its title."""
+    pair = FUNDING_LABELS.get(name)
+    return (pair[0] if lang == "nl" else pair[1]) if pair else (title or name)
 
 
 # Colours per care state (RGBA); children without a need are not drawn.
@@ -576,7 +617,7 @@ class ChartFigure:
         self.fontsize = fontsize
         if ax is None:
             self.fig = Figure(figsize=figsize, dpi=dpi)
-            self.ax = self.fig.add_axes((0.105, 0.2, 0.58, 0.68))
+            self.ax = self.fig.add_axes((0.11, 0.2, 0.56, 0.68))
             self.canvas = FigureCanvasAgg(self.fig)
         else:
             self.fig, self.ax = ax.figure, ax
