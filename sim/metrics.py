@@ -160,6 +160,9 @@ class Recorder:
     ) -> None:
         """Record week ``week``; ``busy`` and ``active`` index the children in help or waiting, and
         with any state but none (so full-table scans are avoided)."""
+        if week >= len(self.cols["week"]):  # stepping past the planned run (workshop, notebooks)
+            for k, v in self.cols.items():
+                self.cols[k] = np.concatenate([v, np.zeros(max(len(v), WEEKS_PER_YEAR))])
         p, ch, c = m.p, m.children, self.cols
         year = week // WEEKS_PER_YEAR
         if week % WEEKS_PER_YEAR == 0:
