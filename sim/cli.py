@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
     v.add_argument("--seed", type=_positive_int("--seed", 0, 2**32 - 1), default=1)
     v.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    v.add_argument(
+        "--replications",
+        type=_positive_int("--replications", 1, 100),
+        default=3,
+        help="baseline replications for the targets-vs-model figure",
+    )
     v.add_argument("--out", type=Path, default=Path("results/validation"))
 
     cal = sub.add_parser(
@@ -535,13 +541,20 @@ def cmd_validate(args) -> int:
             )
         ),
     )
+    from sim.calibration import run_baseline
+    from sim.plots import validation_figures
+
+    seeds = tuple(range(args.seed, args.seed + args.replications))
+    target_runs = run_baseline(st.families, seeds, st.years, st.warmup_years)
+    figs = validation_figures(checks, target_runs, args.out)
     kinds = {
         k: sum(1 for c in checks if c.kind == k) for k in ("calibration", "validation", "queueing")
     }
     print(
         f"{len(checks) - len(failed)} passed, {len(failed)} failed "
         f"({kinds['calibration']} calibration, {kinds['validation']} validation, {kinds['queueing']} queueing); "
-        f"table in {args.out / 'checks.csv'}"
+        f"table in {args.out / 'checks.csv'}; figures: "
+        + ", ".join(str(p) for k, p in figs.items() if str(k).endswith(".png"))
     )
     return 1 if failed else 0
 

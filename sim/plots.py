@@ -191,3 +191,46 @@ def sensitivity_figures(indices: pd.DataFrame, method: str, outputs, out: Path) 
         ax.grid(axis="x", alpha=0.3)
         paths.update(_save(fig, out, f"{method}_{col}"))
     return paths
+
+
+def validation_figures(checks, target_runs: list[dict], out: Path) -> dict[str, Path]:
+    """Targets against the model with uncertainty (replications), and every check's verdict."""
+    from sim.calibration import TARGETS
+
+    paths = {}
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(TARGETS) + 1.5))
+    for i, t in enumerate(TARGETS):
+        half = (t.hi - t.lo) / 2
+        vals = np.array([(t.read(s) - t.target) / half for s in target_runs])
+        ax.fill_betweenx([i - 0.35, i + 0.35], -1, 1, color="#cde8cd", lw=0)
+        ax.plot([vals.min(), vals.max()], [i, i], color="k", lw=1.2)
+        ax.scatter(vals, np.full(len(vals), i), s=14, color="k", zorder=3)
+        ax.scatter([vals.mean()], [i], s=60, marker="D", color=COLOURS[0], zorder=4)
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_yticks(range(len(TARGETS)))
+    ax.set_yticklabels([t.name for t in TARGETS], fontsize=8)
+    ax.set_xlabel("model minus target, in tolerance half-widths (green: within tolerance)")
+    ax.set_title(
+        f"Calibration targets vs the model ({len(target_runs)} replications: dots, range, mean)"
+    )
+    ax.grid(axis="x", alpha=0.3)
+    paths.update(_save(fig, out, "calibration_targets"))
+    other = [c for c in checks if c.kind != "calibration"]
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(other) + 1.2))
+    for i, c in enumerate(other):
+        ax.scatter(
+            [1 if c.passed else 0],
+            [i],
+            s=70,
+            marker="o" if c.passed else "X",
+            color="#2a9d2a" if c.passed else "#c0392b",
+        )
+        ax.text(1.15, i, f"{c.figure:.3g}  (expected {c.expected})", va="center", fontsize=7)
+    ax.set_yticks(range(len(other)))
+    ax.set_yticklabels([f"[{c.kind}] {c.name}"[:70] for c in other], fontsize=7)
+    ax.set_xticks([0, 1])
+    ax.set_xticklabels(["FAIL", "PASS"])
+    ax.set_xlim(-0.3, 3.2)
+    ax.set_title("Validation and queueing checks")
+    paths.update(_save(fig, out, "checks"))
+    return paths
