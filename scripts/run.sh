@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/youthcare compare baseline family-worker-weekly digital-family-plan hart-voor-jeugd-en-gezin lumpsum \
-  --replications 10 --families 20000 --years 10 --out results/main-comparison "$@"
+  --replications 10 --families 20000 --years 10 --out results/main-comparison --replace "$@"

@@ -138,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument(
         "--out", type=Path, default=None, help="results folder (default results/compare-...)"
     )
+    c.add_argument(
+        "--replace",
+        action="store_true",
+        help="if --out holds another comparison, keep it aside as OUT.previous and start afresh",
+    )
 
     sa = sub.add_parser(
         "sensitivity", help="Morris or Sobol sensitivity analysis (SALib) from the registry"
@@ -406,8 +411,15 @@ def cmd_compare(args) -> int:
     )
     _check_out(out)
     try:
-        cmp = cp.Comparison(settings, out)
+        cmp = cp.Comparison(
+            settings, out, replace=args.replace
+        )  # a scenario listed twice: ManifestMismatch
         runs = cmp.run()
+        if cmp.store.moved_to is not None:
+            print(
+                f"--replace: the earlier results in {out} were kept as {cmp.store.moved_to}",
+                file=sys.stderr,
+            )
     except cp.ManifestMismatch as e:
         raise UserError(str(e)) from None
     paths = cp.write_outputs(cmp, runs)

@@ -201,6 +201,7 @@ class Comparison:
         executor: Executor | None = None,
         progress: bool | None = None,
         log=None,
+        replace: bool = False,
     ):
         self.s = settings
         self.out = Path(out)
@@ -213,7 +214,7 @@ class Comparison:
         self.progress = sys.stderr.isatty() if progress is None else progress
         self.log = log or (lambda msg: print(msg, file=sys.stderr))
         self.why_r = ""
-        self.store = RunStore(self.out, self._key(), "compare-key.json")
+        self.store = RunStore(self.out, self._key(), "compare-key.json", replace=replace)
 
     # -- storage -----------------------------------------------------------------------------
     def _path(self, name: str, rep: int) -> Path:

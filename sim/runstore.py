@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.experiment import atomic_write_text, to_json
+from sim.experiment import atomic_write_text, git_commit, to_json
 
 
 class KeyMismatch(ValueError):
@@ -22,26 +22,39 @@ class KeyMismatch(ValueError):
 class RunStore:
     """Run files under ``out/runs/`` and the key in ``out/KEYFILE``."""
 
-    def __init__(self, out: Path, key: dict, keyfile: str = "run-key.json"):
+    def __init__(self, out: Path, key: dict, keyfile: str = "run-key.json", replace: bool = False):
         self.out = Path(out)
         self.runs = self.out / "runs"
-        self.key = json.loads(json.dumps(key))
+        # The code is part of the key: runs made by another version of the model are not reused.
+        self.key = json.loads(json.dumps({**key, "code": git_commit()}))
         self.keyfile = self.out / keyfile
+        self.replace = replace
+        self.moved_to: Path | None = None
 
     def open(self) -> None:
-        """Create the folder or check that it belongs to this command; remove stale temp files."""
-        self.out.mkdir(parents=True, exist_ok=True)
+        """Create the folder or check that it belongs to this command; remove stale temp files.
+
+        With ``replace``, a folder made by another command is kept aside as ``OUT.previous``
+        (``.previous-2``, ...) and a fresh one is started: nothing already written is lost."""
         if self.keyfile.exists():
             old = json.loads(self.keyfile.read_text())
             if old != self.key:
                 changed = sorted(
                     k for k in set(old) | set(self.key) if old.get(k) != self.key.get(k)
                 )
-                raise KeyMismatch(
-                    f"--out {self.out}: the manifest does not match this command (differs in: "
-                    f"{', '.join(changed)}); use another --out or the same arguments"
-                )
-        else:
+                if not self.replace:
+                    raise KeyMismatch(
+                        f"--out {self.out}: the manifest does not match this command (differs in: "
+                        f"{', '.join(changed)}); use another --out, the same arguments, or --replace"
+                    )
+                n, aside = 1, self.out.with_name(self.out.name + ".previous")
+                while aside.exists():
+                    n += 1
+                    aside = self.out.with_name(f"{self.out.name}.previous-{n}")
+                self.out.rename(aside)
+                self.moved_to = aside
+        self.out.mkdir(parents=True, exist_ok=True)
+        if not self.keyfile.exists():
             atomic_write_text(self.keyfile, to_json(self.key))
         if self.runs.exists():
             for tmp in self.runs.rglob(".*.tmp"):
