@@ -33,8 +33,13 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(0 if
   rm -rf .venv
   "$py" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip >&2
 spec="."
 [ -n "$extras" ] && spec=".[${extras}]"
-.venv/bin/python -m pip install --quiet -e "$spec" >&2
+log=.venv/setup.log
+# pip's own chatter goes to a log; it is shown only when the installation fails.
+if ! { .venv/bin/python -m pip install --quiet --upgrade pip && .venv/bin/python -m pip install --quiet -e "$spec"; } >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "setup: installing $spec into .venv failed (full log: $log)" >&2
+  exit 1
+fi
 echo "setup: ready (.venv/bin/youthcare)" >&2
