@@ -496,17 +496,24 @@ def format_table(table: pd.DataFrame, ce: pd.DataFrame, names: list[str], wtp: f
             return f"€{v / 1e6:.2f}M" if abs(v) >= 1e5 else f"€{v:,.0f}"
         return f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"
 
-    lines = []
-    w = max(len(n) for n in names) + 2
-    lines.append("metric".ljust(34) + "".join(n.rjust(max(w, 26)) for n in names))
+    rows = []
     for metric in show:
         label = next(lab for c, lab, _, _ in METRICS if c == metric)
         cells = []
         for n in names:
             r = table[(table["scenario"] == n) & (table["metric"] == metric)].iloc[0]
-            cell = f"{fmt(metric, r['mean'])} [{fmt(metric, r['ci_low'])}, {fmt(metric, r['ci_high'])}]"
-            cells.append(cell.rjust(max(w, 26)))
-        lines.append(label[:33].ljust(34) + "".join(cells))
+            cells.append(
+                f"{fmt(metric, r['mean'])} [{fmt(metric, r['ci_low'])}, {fmt(metric, r['ci_high'])}]"
+            )
+        rows.append((label, cells))
+    # Each column as wide as its widest cell (or name), two spaces apart.
+    widths = [max(len(n), *(len(cells[j]) for _, cells in rows)) + 2 for j, n in enumerate(names)]
+    lw = max(len(label) for label, _ in rows) + 2
+    lines = ["metric".ljust(lw) + "".join(n.rjust(w) for n, w in zip(names, widths, strict=True))]
+    for label, cells in rows:
+        lines.append(
+            label.ljust(lw) + "".join(c.rjust(w) for c, w in zip(cells, widths, strict=True))
+        )
     lines.append("")
     lines.append(
         f"Cost-effectiveness against '{names[0]}' ({econ.PERSPECTIVE}; WTP €{wtp:,.0f}/QALY):"

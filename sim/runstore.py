@@ -12,7 +12,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sim.experiment import atomic_write_text, git_commit, to_json
+from sim.experiment import atomic_write_text, to_json
+
+
+def code_hash() -> str:
+    """A hash of the model's source (sim/**/*.py and the calibrated defaults), so that editing the
+    README or a test does not invalidate stored runs but changing the model does."""
+    import hashlib
+
+    root = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for f in sorted([*root.rglob("*.py"), *root.glob("*.toml")]):
+        if "__pycache__" in f.parts:
+            continue
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
 
 
 class KeyMismatch(ValueError):
@@ -25,8 +40,8 @@ class RunStore:
     def __init__(self, out: Path, key: dict, keyfile: str = "run-key.json", replace: bool = False):
         self.out = Path(out)
         self.runs = self.out / "runs"
-        # The code is part of the key: runs made by another version of the model are not reused.
-        self.key = json.loads(json.dumps({**key, "code": git_commit()}))
+        # The model's code is part of the key: runs made by another version are not reused.
+        self.key = json.loads(json.dumps({**key, "code_sha256": code_hash()}))
         self.keyfile = self.out / keyfile
         self.replace = replace
         self.moved_to: Path | None = None
