@@ -9,7 +9,6 @@ functions that run them. Errors are raised as ``sim.cli.UserError`` (one line, e
 
 from __future__ import annotations
 
-import argparse
 import errno
 import importlib.util
 import os
@@ -17,10 +16,11 @@ import socket
 import sys
 from pathlib import Path
 
+from sim.cliargs import DEFAULT_WARMUP_YEARS, float_in, int_in
+
 SOLARA_VERSION = "1.58.2"  # the only solara whose front-end solara-assets bundles (DESIGN §7)
 DEFAULT_PORT = 8765
 DEFAULT_FAMILIES = 5000
-DEFAULT_WARMUP_YEARS = 3.0  # as ``youthcare run`` (MSER-5 on the baseline waiting list)
 SPEEDS = ("2", "5", "10", "25", "max")  # weeks per second in the app
 DEFAULT_SPEED = "10"
 # Settings handed to the page (sim.app) through the environment of the server process.
@@ -37,32 +37,6 @@ def _user_error(message: str) -> Exception:
     return UserError(message)
 
 
-def _int(name: str, lo: int, hi: int):
-    def conv(s: str) -> int:
-        try:
-            v = int(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {s!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{lo}, {hi}], got {v}")
-        return v
-
-    return conv
-
-
-def _float(name: str, lo: float, hi: float):
-    def conv(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{lo:g}, {hi:g}], got {v:g}")
-        return v
-
-    return conv
-
-
 def add_parsers(subparsers) -> None:
     """Add ``app`` and ``animate`` to ``subparsers`` (an argparse subparsers action)."""
     # add_parser uses the subparsers' parser_class (sim.cli's one-line errors, exit 2).
@@ -73,18 +47,18 @@ def add_parsers(subparsers) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )
     a.add_argument(
-        "--port", type=_int("--port", 1, 65535), default=DEFAULT_PORT, help="default 8765"
+        "--port", type=int_in("--port", 1, 65535), default=DEFAULT_PORT, help="default 8765"
     )
     a.add_argument(
         "--families",
-        type=_int("--families", 100, 1_000_000),
+        type=int_in("--families", 100, 1_000_000),
         default=DEFAULT_FAMILIES,
         help=f"families in the simulated region (default {DEFAULT_FAMILIES})",
     )
-    a.add_argument("--seed", type=_int("--seed", 0, 2**63 - 1), default=0)
+    a.add_argument("--seed", type=int_in("--seed", 0, 2**63 - 1), default=0)
     a.add_argument(
         "--warmup-years",
-        type=_float("--warmup-years", 0, 20),
+        type=float_in("--warmup-years", 0, 20),
         default=None,
         help="warm-up before the page shows the model (default 3)",
     )
@@ -94,18 +68,18 @@ def add_parsers(subparsers) -> None:
     g = subparsers.add_parser("animate", help="write an animation of a run (GIF, for slides)")
     g.add_argument("scenario", help="scenario name, path or composition a+b")
     g.add_argument("--out", type=Path, required=True, help="the GIF file to write")
-    g.add_argument("--families", type=_int("--families", 100, 1_000_000), default=5000)
+    g.add_argument("--families", type=int_in("--families", 100, 1_000_000), default=5000)
     g.add_argument(
-        "--weeks", type=_int("--weeks", 1, 5200), default=104, help="weeks shown (default 104)"
+        "--weeks", type=int_in("--weeks", 1, 5200), default=104, help="weeks shown (default 104)"
     )
     g.add_argument(
-        "--weeks-per-frame", type=_int("--weeks-per-frame", 1, 520), default=2, help="default 2"
+        "--weeks-per-frame", type=int_in("--weeks-per-frame", 1, 520), default=2, help="default 2"
     )
-    g.add_argument("--fps", type=_int("--fps", 1, 50), default=8, help="frames per second (8)")
-    g.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
-    g.add_argument("--seed", type=_int("--seed", 0, 2**63 - 1), default=0)
+    g.add_argument("--fps", type=int_in("--fps", 1, 50), default=8, help="frames per second (8)")
+    g.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
+    g.add_argument("--seed", type=int_in("--seed", 0, 2**63 - 1), default=0)
     g.add_argument("--lang", choices=("nl", "en"), default="nl")
-    g.add_argument("--dpi", type=_int("--dpi", 30, 300), default=80, help="default 80")
+    g.add_argument("--dpi", type=int_in("--dpi", 30, 300), default=80, help="default 80")
 
 
 # -- app ------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cliargs import DEFAULT_WARMUP_YEARS, float_in, int_in
 from sim.params import ParameterError
 from sim.scenario import ScenarioError
 
@@ -26,32 +27,6 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _positive_int(name: str, lo: int = 1, hi: int = 10**8):
-    def conv(s: str) -> int:
-        try:
-            v = int(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {s!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{lo}, {hi}], got {v}")
-        return v
-
-    return conv
-
-
-def _float(name: str, lo: float, hi: float):
-    def conv(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{lo:g}, {hi:g}], got {v:g}")
-        return v
-
-    return conv
-
-
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(
         prog="youthcare", description="Agent-based simulation of the Dutch youth-care ecosystem."
@@ -64,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--families",
-        type=_positive_int("--families", 100, 5_000_000),
+        type=int_in("--families", 100, 5_000_000),
         default=None,
         help="families in the region (default 20,000; not with --scale national)",
     )
@@ -81,15 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="executor for --scale national",
     )
     r.add_argument("--scheduler", default=None, help="Dask scheduler address (with --backend dask)")
-    r.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
-    r.add_argument("--years", type=_float("--years", 0.1, 100), default=10.0)
+    r.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
+    r.add_argument("--years", type=float_in("--years", 0.1, 100), default=10.0)
     r.add_argument(
         "--warmup-years",
-        type=_float("--warmup-years", 0, 50),
+        type=float_in("--warmup-years", 0, 50),
         default=None,
         help="warm-up before measuring (default: the registry's stated warm-up)",
     )
-    r.add_argument("--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0)
+    r.add_argument("--seed", type=int_in("--seed", 0, 2**63 - 1), default=0)
     r.add_argument(
         "--out", type=Path, default=None, help="results folder (default results/run-SCENARIO-sSEED)"
     )
@@ -110,26 +85,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="scenario names, paths or compositions; the first is the comparator",
     )
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--replications", type=_positive_int("--replications", 2, 10_000), default=None)
+    g.add_argument("--replications", type=int_in("--replications", 2, 10_000), default=None)
     g.add_argument(
         "--precision",
-        type=_float("--precision", 0.001, 1.0),
+        type=float_in("--precision", 0.001, 1.0),
         default=None,
         help="target 95%% CI half-width as a share of the mean on the headline metrics (picks R)",
     )
-    c.add_argument("--families", type=_positive_int("--families", 100, 5_000_000), default=20_000)
-    c.add_argument("--years", type=_float("--years", 1, 100), default=10.0)
-    c.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
-    c.add_argument("--seed", type=_positive_int("--seed", 0, 2**63 - 1), default=0)
-    c.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    c.add_argument("--families", type=int_in("--families", 100, 5_000_000), default=20_000)
+    c.add_argument("--years", type=float_in("--years", 1, 100), default=10.0)
+    c.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
+    c.add_argument("--seed", type=int_in("--seed", 0, 2**63 - 1), default=0)
+    c.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
     c.add_argument(
         "--wtp",
-        type=_float("--wtp", 0, 1e7),
+        type=float_in("--wtp", 0, 1e7),
         default=50_000.0,
         help="EUR per QALY (default 50,000)",
     )
-    c.add_argument("--discount-costs", type=_float("--discount-costs", 0, 0.5), default=0.04)
-    c.add_argument("--discount-effects", type=_float("--discount-effects", 0, 0.5), default=0.015)
+    c.add_argument("--discount-costs", type=float_in("--discount-costs", 0, 0.5), default=0.04)
+    c.add_argument("--discount-effects", type=float_in("--discount-effects", 0, 0.5), default=0.015)
     c.add_argument(
         "--no-parameter-uncertainty",
         action="store_true",
@@ -155,32 +130,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sa.add_argument(
         "--n",
-        type=_positive_int("--n", 2, 1_000_000),
+        type=int_in("--n", 2, 1_000_000),
         default=None,
         help="Morris trajectories (default 10) or Sobol base samples (default 64; a power of 2)",
     )
     sa.add_argument("--second-order", action="store_true", help="Sobol: second-order indices too")
     sa.add_argument("--scenario", default="baseline")
-    sa.add_argument("--families", type=_positive_int("--families", 100, 5_000_000), default=5_000)
-    sa.add_argument("--years", type=_float("--years", 0.5, 100), default=5.0)
-    sa.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
-    sa.add_argument("--seed", type=_positive_int("--seed", 0, 2**32 - 1), default=0)
+    sa.add_argument("--families", type=int_in("--families", 100, 5_000_000), default=5_000)
+    sa.add_argument("--years", type=float_in("--years", 0.5, 100), default=5.0)
+    sa.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
+    sa.add_argument("--seed", type=int_in("--seed", 0, 2**32 - 1), default=0)
     sa.add_argument("--backend", choices=("local", "dask"), default="local")
     sa.add_argument(
         "--scheduler", default=None, help="address of a Dask scheduler to join (tcp://host:port)"
     )
-    sa.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    sa.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
     sa.add_argument("--out", type=Path, default=None)
 
     v = sub.add_parser("validate", help="check the model against figures and patterns (PASS/FAIL)")
-    v.add_argument("--families", type=_positive_int("--families", 500, 5_000_000), default=10_000)
-    v.add_argument("--years", type=_float("--years", 2, 100), default=8.0)
-    v.add_argument("--warmup-years", type=_float("--warmup-years", 0, 50), default=None)
-    v.add_argument("--seed", type=_positive_int("--seed", 0, 2**32 - 1), default=1)
-    v.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    v.add_argument("--families", type=int_in("--families", 500, 5_000_000), default=10_000)
+    v.add_argument("--years", type=float_in("--years", 2, 100), default=8.0)
+    v.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
+    v.add_argument("--seed", type=int_in("--seed", 0, 2**32 - 1), default=1)
+    v.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
     v.add_argument(
         "--replications",
-        type=_positive_int("--replications", 1, 100),
+        type=int_in("--replications", 1, 100),
         default=3,
         help="baseline replications for the targets-vs-model figure",
     )
@@ -189,16 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
     cal = sub.add_parser(
         "calibrate", help="fit the baseline's free parameters to the calibration targets"
     )
-    cal.add_argument("--families", type=_positive_int("--families", 500, 5_000_000), default=5_000)
+    cal.add_argument("--families", type=int_in("--families", 500, 5_000_000), default=5_000)
     cal.add_argument(
         "--seeds",
-        type=_positive_int("--seeds", 1, 100),
+        type=int_in("--seeds", 1, 100),
         default=2,
         help="replications per evaluation",
     )
-    cal.add_argument("--years", type=_float("--years", 1, 100), default=5.0)
-    cal.add_argument("--max-evals", type=_positive_int("--max-evals", 2, 100_000), default=80)
-    cal.add_argument("--workers", type=_positive_int("--workers", 1, 1024), default=None)
+    cal.add_argument("--years", type=float_in("--years", 1, 100), default=5.0)
+    cal.add_argument("--max-evals", type=int_in("--max-evals", 2, 100_000), default=80)
+    cal.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
     cal.add_argument(
         "--apply", action="store_true", help="make the fitted values the registry's defaults"
     )
@@ -368,9 +343,6 @@ def _run_national(args, scen, warm: float) -> int:
         print(f"  cost per year         EUR {s['cost_per_year_eur']['total'] / 1e9:.2f} bn")
         print(f"results in {out}/")
     return 0
-
-
-DEFAULT_WARMUP_YEARS = 3.0  # chosen by MSER-5 on the baseline waiting list (README, 'Warm-up')
 
 
 def _check_out(out: Path) -> None:
