@@ -237,22 +237,9 @@ COMMANDS = {"app": cmd_app, "animate": cmd_animate}
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``app`` or ``animate`` as ``sim.cli.main`` would (one-line errors, exit 2)."""
-    from sim.cli import EXIT_USAGE, UserError, _Parser
-    from sim.params import ParameterError
-    from sim.scenario import ScenarioError
+    from sim.cli import main as cli_main  # the same parser, errors and exit codes
 
-    ap = _Parser(prog="youthcare")
-    sub = ap.add_subparsers(dest="command", parser_class=_Parser, required=True)
-    add_parsers(sub)
-    args = ap.parse_args(argv)
-    try:
-        return COMMANDS[args.command](args)
-    except (ScenarioError, ParameterError, UserError) as e:
-        sys.stderr.write(f"youthcare {args.command}: error: {e}\n")
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        sys.stderr.write("youthcare: interrupted\n")
-        return 130
+    return cli_main(argv)
 
 
 if __name__ == "__main__":
