@@ -22,9 +22,10 @@ The charts are Mesa's own plot components: the controller gives the model a
 collects after every week, and the page shows ``mesa.visualization.make_plot_component(...)``
 called on the model, one per chart, styled by its ``post_process`` (``sim.picture.MesaChartStyle``).
 They redraw when Mesa's ``update_counter`` changes (``force_update``). A Mesa chart draws a new
-matplotlib figure every time (about 0.1 s each here, against 0.04 s for the picture), so while
-playing the charts redraw together at most every ``CHART_SECONDS`` and no more often than keeps
-them under ``CHART_SHARE`` of the time; the picture keeps its own, faster pace. (Mesa's altair
+matplotlib figure every time (about 0.15 s each in the running app, against under 0.1 s for
+the picture), so while playing the charts redraw together at most every ``CHART_SECONDS`` and
+no more often than keeps them under ``CHART_SHARE`` of the time (every 1.3 s or so); the
+picture keeps its own, faster pace. (Mesa's altair
 backend is not used: Solara's Vega-Lite widget loads ``vega@5`` from the CDN, which
 solara-assets 1.58.2 does not carry, so it stays blank offline.)
 """
@@ -79,8 +80,8 @@ from sim.scenario import list_scenarios, load
 HORIZON_YEARS = 100.0  # weeks the model can run after the warm-up before it asks for a reset
 FRAME_SECONDS = 0.25  # target time between two redraws of the picture while playing (4 per second)
 CHART_SECONDS = 0.4  # the Mesa charts redraw at most this often while playing ...
-CHART_SHARE = 0.5  # ... and take at most this share of the time (a redraw of all three ~0.35 s)
-CHART_FORMAT = "svg"  # the charts' image format (svg draws faster than png here, and stays sharp)
+CHART_SHARE = 0.4  # ... and take at most this share of the time (all three: ~0.5 s in the app)
+CHART_FORMAT = "png"  # the charts' image format (svg was no faster in the browser test)
 
 # The main capacities in the controls (label, unit, bounds and default from the registry).
 CAPACITIES = (
