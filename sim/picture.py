@@ -348,30 +348,21 @@ class MunicipalityPicture:
             fontsize=7.5 * k,
             color="#a03030",
         )
-        if len(lay.specialist):
-            mid = lay.specialist[:, 1].mean()
-            ax.text(
-                WIDTH - 0.05,
-                mid,
-                tr("specialist_col", L),
-                rotation=90,
-                ha="right",
-                va="center",
-                fontsize=7.5 * k,
-                color="#30507a",
-            )
-        if len(lay.residential):
-            mid = lay.residential[:, 1].mean()
-            ax.text(
-                WIDTH - 0.05,
-                mid,
-                tr("residential_col", L),
-                rotation=90,
-                ha="right",
-                va="center",
-                fontsize=7.5 * k,
-                color="#5a3a80",
-            )
+        for pts, key, colour in (
+            (lay.specialist, "specialist_col", "#30507a"),
+            (lay.residential, "residential_col", "#5a3a80"),
+        ):
+            if len(pts):
+                ax.text(
+                    WIDTH - 0.05,
+                    pts[:, 1].mean(),
+                    tr(key, L),
+                    rotation=90,
+                    ha="right",
+                    va="center",
+                    fontsize=7.5 * k,
+                    color=colour,
+                )
         # The dots and the header.
         self.scatter = ax.scatter(
             np.zeros(0), np.zeros(0), s=self._dot_size(), linewidths=0, zorder=6
