@@ -187,7 +187,7 @@ def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
     )
     m.tally.appointments[2] += len(idx)
     m.tally.noshows[2] += int(noshow.sum())
-    reassure(m, idx[noshow], week, 4)
+    reassure(m, idx[noshow], week, p["seek.blocked_weeks_after_noshow"])
     idx = idx[~noshow]
     skip = warm or m.coordinated or m.pyramid or p["jgz.integrated_in_wijkteam"]
     intake = 0 if skip else p["wijkteam.intake_weeks"]
@@ -259,7 +259,7 @@ def refer_specialist(
         known = g >= 0
         if known.any():
             m.collab.add(m.collab.bad, g[known], S.P_SPECIALIST, 1.0)
-        reassure(m, refused, week, 8)
+        reassure(m, refused, week, p["seek.blocked_weeks_after_refusal"])
     idx, prov, urgent = idx[accept], prov[accept], urgent[accept]
     enter_state(m, idx, state, week)
     ch.provider[idx] = prov
@@ -323,7 +323,7 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
             ch.withdrew[gone] = ch.need[gone] > 0
             none = gone[ch.need[gone] == 0]
             rest = gone[ch.need[gone] > 0]
-            reassure(m, rest, week, 8)
+            reassure(m, rest, week, p["seek.blocked_weeks_after_refusal"])
             exit_care(m, none, week)
             wait = wait[~out]
     if stop or len(wait) == 0:
@@ -346,7 +346,8 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
         else m.funding.res_length_mult
     )
     base = m.treatment_weeks(ch.need[adm], care_state)
-    spread = 0.5 + _u(m, Purpose.LENGTH, adm, week)
+    s = p["specialist.length_spread"]
+    spread = 1.0 - s + 2.0 * s * _u(m, Purpose.LENGTH, adm, week)
     ch.planned_end[adm] = week + np.maximum(1, np.round(base * mult * spread)).astype(np.int32)
     ch.overtreated[adm] = ch.need[adm] <= level - 2
     ch.adm_need[adm] = ch.need[adm]
@@ -425,7 +426,7 @@ def care(m, week: int, active: np.ndarray) -> None:
     resolve(m, j, week)
     end = j[ch.planned_end[j] <= week]
     exit_care(m, end[ch.need[end] == 0], week)
-    reassure(m, end[ch.need[end] > 0], week, 4)
+    reassure(m, end[ch.need[end] > 0], week, p["seek.blocked_weeks_after_light_help"])
 
     # Practice-worker sessions.
     w = active[st == S.PRACTICE_WORKER]
@@ -456,7 +457,7 @@ def care(m, week: int, active: np.ndarray) -> None:
             down = _u(m, Purpose.STEPDOWN, light, week) < sd
             step_down(m, light[down], week, "wijkteam")
             good_outcome(m, light)
-            reassure(m, light[~down], week, 8)
+            reassure(m, light[~down], week, p["seek.blocked_weeks_after_care"])
             heavy = end[ch.need[end] >= 2]
             if len(heavy):
                 from sim.routing import wijkteam_refers
@@ -502,9 +503,11 @@ def care(m, week: int, active: np.ndarray) -> None:
                 s12 * p["specialist.stepdown_at_end_share"] * stepdown_room(m, lt)
             )
             step_down(m, lt[down], week, "specialist")
-            reassure(m, lt[~down], week, 8)
+            reassure(m, lt[~down], week, p["seek.blocked_weeks_after_care"])
             heavy = e[ch.need[e] >= 2]
-            ext = m.treatment_weeks(ch.need[heavy], S.SPECIALIST) // 2
+            ext = np.floor(
+                m.treatment_weeks(ch.need[heavy], S.SPECIALIST) * p["care.extension_share"]
+            )
             ch.planned_end[heavy] = week + np.maximum(
                 1, ext * m.funding.length_mult[ch.provider[heavy]]
             ).astype(np.int32)
@@ -517,14 +520,16 @@ def care(m, week: int, active: np.ndarray) -> None:
         if len(e):
             m.tally.endings["residential"] += len(e)
             heavy = e[ch.need[e] >= 3]
-            ch.planned_end[heavy] = week + p["residential.stay_weeks"] // 2
+            ch.planned_end[heavy] = week + max(
+                1, int(p["residential.stay_weeks"] * p["care.extension_share"])
+            )
             done = e[ch.need[e] == 0]
             good_outcome(m, done)
             exit_care(m, done, week)
             aftercare = e[(ch.need[e] >= 1) & (ch.need[e] <= 2)]
             down = _u(m, Purpose.STEPDOWN, aftercare, week, 60) < s12
             step_down(m, aftercare[down], week, "residential")
-            reassure(m, aftercare[~down], week, 8)
+            reassure(m, aftercare[~down], week, p["seek.blocked_weeks_after_care"])
 
 
 def _worker_sessions(m, w: np.ndarray, week: int) -> None:
@@ -544,7 +549,7 @@ def _worker_sessions(m, w: np.ndarray, week: int) -> None:
     held = np.bincount(g[seen][~noshow], minlength=m.n_gp)
     m.worker_sessions_held += held
     ch.noshows[sw[noshow]] += 1
-    drop = sw[noshow & (ch.noshows[sw] >= 2)]
+    drop = sw[noshow & (ch.noshows[sw] >= p["seek.noshows_to_drop_out"])]
     reassure(m, drop, week, p["seek.blocked_weeks_after_reassurance"])
     att = sw[~noshow]
     resolve(m, att, week)

@@ -73,7 +73,11 @@ class Collaboration:
         s_k = p["mechanisms.knowledge"]
         if s_k > 0:
             joint = self.in_person.sum(axis=1)
-            gain = p["knowledge.gain_per_feedback"] * s_k * (self.feedback + 0.5 * joint)
+            gain = (
+                p["knowledge.gain_per_feedback"]
+                * s_k
+                * (self.feedback + p["knowledge.joint_case_weight"] * joint)
+            )
             k = self.knowledge
             k = 1.0 - (1.0 - k) * np.exp(-gain) - p["knowledge.decay_per_week"] * k
             self.knowledge = np.clip(k, 0.0, 1.0)

@@ -155,6 +155,7 @@ class Funding:
                 p["specialist.capacity_lag_weeks"],
                 p["specialist.workforce_cap_ratio"],
                 s_w,
+                p["specialist.capacity_floor_ratio"],
             )
         self.update()
 

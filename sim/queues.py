@@ -86,6 +86,7 @@ class ProviderPool:
         lag_weeks: float,
         cap_ratio: float,
         strength: float,
+        floor_ratio: float = 0.5,
     ) -> None:
         """Partial adjustment of places towards a wait of ``target_wait`` weeks."""
         if strength <= 0:
@@ -93,7 +94,7 @@ class ProviderPool:
         gap = (wait_signal - target_wait) / max(target_wait, 1.0)
         gap = np.clip(gap, -1.0, 1.0)
         self.places += strength * self.places * gap / max(lag_weeks, 1.0)
-        self.places = np.clip(self.places, 0.5 * self.places0, cap_ratio * self.places0)
+        self.places = np.clip(self.places, floor_ratio * self.places0, cap_ratio * self.places0)
         self.places = np.maximum(self.places, occupied)
 
 
