@@ -811,29 +811,22 @@ def Controls(ctl: Controller, lang: str, playing, version, on_change):
                 children=[msg.text.get(lang, "")],
             )
 
-    with solara.Card(t("form", lang), margin=0):
-        for name, f in ctl.forms.items():
-            active = name == ctl.form
-            solara.Button(
-                form_label(name, lang, f.title),
-                on_click=change(ctl.apply_form, name),
-                color="primary" if active else None,
-                outlined=not active,
-                disabled=busy,
-                classes=["yc-form-btn"],
-            )
-
-    with solara.Card(t("funding", lang), margin=0):
-        for name, f in ctl.fundings.items():
-            active = name == ctl.funding
-            solara.Button(
-                funding_label(name, lang, f.title),
-                on_click=change(ctl.apply_funding, name),
-                color="primary" if active else None,
-                outlined=not active,
-                disabled=busy,
-                classes=["yc-form-btn"],
-            )
+    # One button per choice; the current one is highlighted.
+    for title, items, current, label, apply in (
+        (t("form", lang), ctl.forms, ctl.form, form_label, ctl.apply_form),
+        (t("funding", lang), ctl.fundings, ctl.funding, funding_label, ctl.apply_funding),
+    ):
+        with solara.Card(title, margin=0):
+            for name, f in items.items():
+                active = name == current
+                solara.Button(
+                    label(name, lang, f.title),
+                    on_click=change(apply, name),
+                    color="primary" if active else None,
+                    outlined=not active,
+                    disabled=busy,
+                    classes=["yc-form-btn"],
+                )
 
     with solara.Card(t("capacity", lang), margin=0):
         for s in ctl.sliders:

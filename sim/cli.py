@@ -217,7 +217,6 @@ def cmd_run(args) -> int:
 
     from sim import scenario as sc
     from sim.experiment import manifest, run_model, to_json, write_run
-    from sim.population import WEEKS_PER_YEAR  # noqa: F401
 
     scen = sc.load(args.scenario, extra=parse_set(args.set))
     warm = args.warmup_years if args.warmup_years is not None else DEFAULT_WARMUP_YEARS

@@ -472,17 +472,7 @@ class MunicipalityPicture:
             self.fig.savefig(buf, format=fmt)
             return buf.getvalue()
         dynamic = (self.scatter, *self._overlay, self.legend, self.header)
-        if self._background is None:
-            for a in dynamic:
-                a.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            for a in dynamic:
-                a.set_visible(True)
-        self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
-        for a in dynamic:
-            a.draw(renderer)
+        self._background = _blit(self.canvas, self.fig, dynamic, self._background)
         return _encode(self.canvas, fmt)
 
 
@@ -742,18 +732,27 @@ class ChartFigure:
             self.fig.savefig(buf, format="png")
             return buf.getvalue()
         dynamic = (*self.lines.values(), self.title)
-        if self._background is None:
-            for a in dynamic:
-                a.set_visible(False)
-            self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.fig.bbox)
-            for a in dynamic:
-                a.set_visible(True)
-        self.canvas.restore_region(self._background)
-        renderer = self.canvas.get_renderer()
-        for a in dynamic:
-            a.draw(renderer)
+        self._background = _blit(self.canvas, self.fig, dynamic, self._background)
         return _encode(self.canvas, "png")
+
+
+def _blit(canvas: FigureCanvasAgg, fig, dynamic, background):
+    """Draw only the moving artists over a cached static background; return the background.
+
+    The background (everything but ``dynamic``) is rendered once and reused until it is reset
+    to None (a new layout, a language switch)."""
+    if background is None:
+        for a in dynamic:
+            a.set_visible(False)
+        canvas.draw()
+        background = canvas.copy_from_bbox(fig.bbox)
+        for a in dynamic:
+            a.set_visible(True)
+    canvas.restore_region(background)
+    renderer = canvas.get_renderer()
+    for a in dynamic:
+        a.draw(renderer)
+    return background
 
 
 def _encode(canvas: FigureCanvasAgg, fmt: str = "png") -> bytes:

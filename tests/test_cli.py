@@ -9,38 +9,15 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import EXE, REPO, SMALL, assert_user_error, youthcare  # noqa: F401
 
 from sim.cli import parse_set
 from sim.metrics import SERIES_COLUMNS
 from sim.params import REGISTRY, Params
-
-REPO = Path(__file__).resolve().parent.parent
-EXE = REPO / ".venv" / "bin" / "youthcare"
-if not EXE.exists():  # pragma: no cover - another virtualenv layout
-    EXE = Path(sys.executable).with_name("youthcare")
-
-SMALL = ["--families", "300", "--years", "1", "--warmup-years", "0"]
-
-
-def youthcare(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(EXE), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-
-
-def assert_user_error(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
-    assert "Traceback" not in r.stderr
-    lines = r.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].strip(), r.stderr
-    assert r.stdout == ""
-    return lines[0]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:

@@ -12,24 +12,18 @@ import json
 import math
 import multiprocessing
 import shutil
-import subprocess
-import sys
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import EXE, REPO, SMALL, assert_user_error, youthcare  # noqa: F401
 from scipy import stats
 
 from sim import compare as cp
 from sim import economics as econ
 from sim.params import REGISTRY, uncertain_parameters
-
-REPO = Path(__file__).resolve().parent.parent
-EXE = REPO / ".venv" / "bin" / "youthcare"
-if not EXE.exists():  # pragma: no cover - another virtualenv layout
-    EXE = Path(sys.executable).with_name("youthcare")
 
 PAIR = ["baseline", "digital-family-plan"]
 ALL_METRICS = [m[0] for m in cp.METRICS] + ["cost_discounted", "qaly_loss_discounted"]
@@ -570,22 +564,6 @@ def test_precision_run_states_r_and_why(eight, tmp_path):
 
 
 # --- the command line -----------------------------------------------------------------------
-SMALL = ["--families", "300", "--years", "1", "--warmup-years", "0"]
-
-
-def youthcare(*args, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(EXE), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-
-
-def assert_user_error(r: subprocess.CompletedProcess) -> str:
-    assert r.returncode == 2, (r.returncode, r.stderr[-2000:])
-    assert "Traceback" not in r.stderr
-    lines = r.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].strip(), r.stderr
-    assert r.stdout == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
