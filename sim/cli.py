@@ -27,6 +27,27 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _run_size_args(
+    p,
+    families: int,
+    min_families: int,
+    years: float,
+    min_years: float,
+    seed: int,
+    max_seed: int,
+    workers: bool = True,
+) -> None:
+    """The options every multi-run command shares: sizes, warm-up, seed and workers."""
+    p.add_argument(
+        "--families", type=int_in("--families", min_families, 5_000_000), default=families
+    )
+    p.add_argument("--years", type=float_in("--years", min_years, 100), default=years)
+    p.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
+    p.add_argument("--seed", type=int_in("--seed", 0, max_seed), default=seed)
+    if workers:
+        p.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = _Parser(
         prog="youthcare", description="Agent-based simulation of the Dutch youth-care ecosystem."
@@ -92,11 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="target 95%% CI half-width as a share of the mean on the headline metrics (picks R)",
     )
-    c.add_argument("--families", type=int_in("--families", 100, 5_000_000), default=20_000)
-    c.add_argument("--years", type=float_in("--years", 1, 100), default=10.0)
-    c.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
-    c.add_argument("--seed", type=int_in("--seed", 0, 2**63 - 1), default=0)
-    c.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
+    _run_size_args(
+        c, families=20_000, min_families=100, years=10.0, min_years=1, seed=0, max_seed=2**63 - 1
+    )
     c.add_argument(
         "--wtp",
         type=float_in("--wtp", 0, 1e7),
@@ -136,23 +155,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sa.add_argument("--second-order", action="store_true", help="Sobol: second-order indices too")
     sa.add_argument("--scenario", default="baseline")
-    sa.add_argument("--families", type=int_in("--families", 100, 5_000_000), default=5_000)
-    sa.add_argument("--years", type=float_in("--years", 0.5, 100), default=5.0)
-    sa.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
-    sa.add_argument("--seed", type=int_in("--seed", 0, 2**32 - 1), default=0)
+    _run_size_args(
+        sa,
+        families=5_000,
+        min_families=100,
+        years=5.0,
+        min_years=0.5,
+        seed=0,
+        max_seed=2**32 - 1,
+    )
     sa.add_argument("--backend", choices=("local", "dask"), default="local")
     sa.add_argument(
         "--scheduler", default=None, help="address of a Dask scheduler to join (tcp://host:port)"
     )
-    sa.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
     sa.add_argument("--out", type=Path, default=None)
 
     v = sub.add_parser("validate", help="check the model against figures and patterns (PASS/FAIL)")
-    v.add_argument("--families", type=int_in("--families", 500, 5_000_000), default=10_000)
-    v.add_argument("--years", type=float_in("--years", 2, 100), default=8.0)
-    v.add_argument("--warmup-years", type=float_in("--warmup-years", 0, 50), default=None)
-    v.add_argument("--seed", type=int_in("--seed", 0, 2**32 - 1), default=1)
-    v.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
+    _run_size_args(
+        v, families=10_000, min_families=500, years=8.0, min_years=2, seed=1, max_seed=2**32 - 1
+    )
     v.add_argument(
         "--replications",
         type=int_in("--replications", 1, 100),
