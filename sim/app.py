@@ -9,7 +9,7 @@ components (``Columns``, ``Card``); SolaraViz's draggable grid does not render o
 What it shows: the municipality (``sim.picture.MunicipalityPicture``: neighbourhoods, GP
 practices, wijkteams, JGZ, providers; one dot per child with a need, coloured by care state,
 moving along the referral routes), live charts (waiting list, new trajectories by referrer,
-cost) that are Mesa visualization components, controls for the collaboration form, the funding scheme and the main capacities (labels,
+cost) that are Mesa visualization components on a ``mesa.DataCollector``, controls for the collaboration form, the funding scheme and the main capacities (labels,
 units, bounds and defaults from the parameter registry), applied between weeks; play, pause,
 step and reset; Dutch and English labels.
 
@@ -17,17 +17,18 @@ step and reset; Dutch and English labels.
 chosen speed; every change of a parameter takes the model's lock, so it lands between two weeks.
 The page redraws the picture a few times a second from a snapshot taken under that lock.
 
-The charts are Mesa's own plot components: the controller gives the model a
-``mesa.DataCollector`` (``model.datacollector``, reporters ``sim.picture.CHART_REPORTERS``) and
-collects after every week, and the page shows ``mesa.visualization.make_plot_component(...)``
-called on the model, one per chart, styled by its ``post_process`` (``sim.picture.MesaChartStyle``).
-They redraw when Mesa's ``update_counter`` changes (``force_update``). A Mesa chart draws a new
-matplotlib figure every time (about 0.15 s each in the running app, against under 0.1 s for
-the picture), so while playing the charts redraw together at most every ``CHART_SECONDS`` and
-no more often than keeps them under ``CHART_SHARE`` of the time (every 1.3 s or so); the
-picture keeps its own, faster pace. (Mesa's altair
-backend is not used: Solara's Vega-Lite widget loads ``vega@5`` from the CDN, which
-solara-assets 1.58.2 does not carry, so it stays blank offline.)
+The charts are Mesa visualization components in Mesa's custom-component form: the controller
+gives the model a ``mesa.DataCollector`` (``model.datacollector``, reporters
+``sim.picture.CHART_REPORTERS``) and collects after every week; each chart is a Solara component
+called on the model (as ``mesa.visualization.make_plot_component`` returns), that reads Mesa's
+``update_counter`` and so redraws when ``force_update`` is called, and draws the collector's rows
+on a persistent, blitted matplotlib figure (``sim.picture.ChartFigure.from_collector``).
+Mesa's own ``PlotMatplotlib`` builds a new figure and saves it with ``bbox_inches="tight"`` at
+every redraw: 0.15-0.25 s a chart in the running app, 0.6 s for the three, which held the charts
+to one redraw every two seconds (``benchmarks/bench_app.py``); the blitted figure takes a few
+milliseconds, so the charts redraw with the picture. (Mesa's altair backend is not used:
+Solara's Vega-Lite widget loads ``vega@5`` from the CDN, which solara-assets 1.58.2 does not
+carry, so it stays blank offline.)
 """
 
 from __future__ import annotations
@@ -46,8 +47,7 @@ from typing import cast
 import mesa
 import numpy as np
 import solara
-from mesa.visualization import make_plot_component
-from mesa.visualization.utils import force_update
+from mesa.visualization.utils import force_update, update_counter
 
 from sim import states as S
 from sim.app_cli import (
@@ -64,11 +64,10 @@ from sim.app_cli import (
 from sim.model import YouthCareModel
 from sim.params import REGISTRY, ParameterError, Params
 from sim.picture import (
-    CHART_MEASURES,
     CHART_REPORTERS,
     CHARTS,
+    ChartFigure,
     ChartState,
-    MesaChartStyle,
     MunicipalityPicture,
     form_label,
     funding_label,
@@ -79,9 +78,8 @@ from sim.scenario import list_scenarios, load
 
 HORIZON_YEARS = 100.0  # weeks the model can run after the warm-up before it asks for a reset
 FRAME_SECONDS = 0.25  # target time between two redraws of the picture while playing (4 per second)
-CHART_SECONDS = 0.4  # the Mesa charts redraw at most this often while playing ...
-CHART_SHARE = 0.4  # ... and take at most this share of the time (all three: ~0.5 s in the app)
-CHART_FORMAT = "png"  # the charts' image format (svg was no faster in the browser test)
+CHART_SECONDS = FRAME_SECONDS  # the charts redraw at most this often while playing ...
+CHART_SHARE = 0.4  # ... and take at most this share of the time (all three: ~0.05 s in the app)
 
 # The main capacities in the controls (label, unit, bounds and default from the registry).
 CAPACITIES = (
@@ -278,14 +276,45 @@ class LockedDataCollector(mesa.DataCollector):
             return super().get_model_vars_dataframe()
 
 
+def make_chart_component(figure: ChartFigure, state: ChartState, lock):
+    """A Mesa visualization component for one chart: call it with the model to get its Solara
+    element (as the first item that ``make_plot_component`` returns).
+
+    It follows Mesa's custom-component form: it reads ``update_counter``, so Mesa's
+    ``force_update`` redraws it, and it plots the model's ``mesa.DataCollector``. The drawing
+    is ``figure`` (a persistent ``ChartFigure``, blitted) rather than a new figure per redraw;
+    ``state`` gives the language, the warm-up, the change markers and the expected wait.
+    ``lock`` is the controller's: rows are read between two weeks.
+    """
+    drawing = threading.Lock()  # one figure, drawn by one thread at a time
+
+    @solara.component
+    def LiveChart(model):
+        update_counter.get()
+        with drawing:
+            with lock:  # reads only the rows the axes show
+                figure.set_lang(state.lang)
+                figure.from_collector(
+                    model.datacollector.model_vars,
+                    state.warmup_weeks,
+                    state.events,
+                    state.expected_wait,
+                )
+            png = figure.png()
+        solara.Image(png, format="png")
+
+    return LiveChart
+
+
 class Controller:
     """Owns one model and steps it: play, pause, step, reset, and parameter changes between weeks.
 
     Thread-safe: the stepping thread and every change take ``lock``, so changes land between
     weeks. ``render(lang)`` takes a snapshot under the lock and draws the picture outside it.
     The model carries a ``mesa.DataCollector`` (``model.datacollector``) collected after every
-    week, warm-up included; ``chart_components`` are Mesa plot components on it (call one with
-    the model to get its Solara element) and ``draw_charts`` has them redrawn.
+    week, warm-up included; ``chart_components`` are the chart components on it (call one with
+    the model to get its Solara element, as with ``make_plot_component``) and ``draw_charts``
+    has them redrawn.
     """
 
     def __init__(
@@ -330,17 +359,12 @@ class Controller:
         self.chart_draws = 0
         self.chart_seconds = 0.0  # how long the last redraw of the charts took
         self.weeks_stepped = 0
-        # The charts: one Mesa plot component per chart, made once so that the page re-renders
-        # them only when Mesa's update_counter changes (or the model is replaced).
+        # The charts: one component per chart, made once so that the page re-renders them
+        # only when Mesa's update_counter changes (or the model is replaced).
         self.chart_state = ChartState(lang=lang)
-        self.chart_styles = {c: MesaChartStyle(c, self.chart_state) for c in CHARTS}
+        self.chart_figures = {c: ChartFigure(c, lang=lang) for c in CHARTS}
         self.chart_components = {
-            c: make_plot_component(
-                CHART_MEASURES[c],
-                post_process=self.chart_styles[c],
-                backend="matplotlib",
-                save_format=CHART_FORMAT,
-            )[0]
+            c: make_chart_component(self.chart_figures[c], self.chart_state, self.lock)
             for c in CHARTS
         }
         self.model: YouthCareModel
@@ -376,8 +400,8 @@ class Controller:
             self.messages.clear()
             self._week_times.clear()
             self.picture = MunicipalityPicture.for_model(m, lang=self.lang, scale=1.3)
-            for style in self.chart_styles.values():
-                style.reset()
+            for fig in self.chart_figures.values():
+                fig.reset()
             self._chart_state(self.lang)
 
     @property
@@ -574,8 +598,8 @@ class Controller:
             st.expected_wait = self.model.expected_specialist_wait()
 
     def draw_charts(self, lang: str | None = None, redraw=force_update) -> float:
-        """Have the Mesa charts redrawn (``redraw``: Mesa's ``force_update``, which re-renders
-        every component that reads its ``update_counter``); returns the seconds it took."""
+        """Have the charts redrawn (``redraw``: Mesa's ``force_update``, which re-renders every
+        component that reads its ``update_counter``); returns the seconds it took."""
         lang = lang or self.lang
         t0 = time.perf_counter()
         with self.drawing():
@@ -674,7 +698,7 @@ CSS = """
 def LiveView(ctl: Controller, lang: str, playing: solara.Reactive[bool], version: int):
     """The picture, the Mesa charts and the status line; redraws while playing.
 
-    The picture redraws every ``FRAME_SECONDS``; the charts (Mesa plot components, which redraw
+    The picture redraws every ``FRAME_SECONDS``; the charts (Mesa components, which redraw
     when Mesa's ``update_counter`` changes) every ``ctl.chart_interval()``. Both are rendered
     in the ticker's thread, one after the other, while the model waits between two weeks.
     """
@@ -721,7 +745,7 @@ def LiveView(ctl: Controller, lang: str, playing: solara.Reactive[bool], version
             with solara.Card(tr("picture", lang), margin=0, classes=["yc-map"]):
                 solara.Image(frame.images["map"], format="jpeg", classes=["yc-img", "yc-img-map"])
             with solara.Column(gap="6px"):
-                for c in CHARTS:  # Mesa's plot components, called on the model
+                for c in CHARTS:  # Mesa components, called on the model
                     with solara.Card(margin=0, classes=["yc-chart", f"yc-chart-{c}"]):
                         ctl.chart_components[c](ctl.model)
 

@@ -10,9 +10,9 @@ professionals) and English (``en``).
 - ``chart_data``: the weekly series behind the three charts (waiting list, new trajectories by
   referrer, cost), as DataFrames with translated column names and the week as index;
   ``ChartFigure`` a persistent, blitted chart of one of them (the animations).
-- ``CHART_REPORTERS`` and ``MesaChartStyle``: the same three charts as Mesa visualization
-  components (``mesa.visualization.make_plot_component`` on a ``mesa.DataCollector`` with these
-  reporters; the style is the component's ``post_process``), as the workshop page shows them.
+- ``CHART_REPORTERS``: the reporters of the ``mesa.DataCollector`` that the workshop page gives
+  the model; ``ChartFigure.from_collector`` draws a chart from that collector's rows (the page's
+  chart components, ``sim.app``).
 """
 
 from __future__ import annotations
@@ -646,6 +646,28 @@ class ChartFigure:
         )
         self._key = None
 
+    def reset(self) -> None:
+        """Forget the axes' limits (a new run starts)."""
+        self._xlim = self._top = None
+        self._key = self._background = None
+
+    def from_collector(
+        self,
+        model_vars: dict[str, list],
+        warmup_weeks: int,
+        events: tuple = (),
+        expected_wait: float | None = None,
+    ) -> None:
+        """Show the rows of a ``mesa.DataCollector`` with ``CHART_REPORTERS`` (its
+        ``model_vars``: one row per week, warm-up included; row ``r`` is week ``r - warmup_weeks``
+        of the live run). Reads only the rows the axes can show."""
+        keys = CHART_SERIES[self.chart]
+        n = min(len(model_vars[k]) for k in keys)
+        lo = max(0, n - (self.history + self.span))
+        x = np.arange(lo, n, dtype=float) - warmup_weeks
+        series = {k: np.asarray(model_vars[k][lo:n], dtype=float) for k in keys}
+        self.update(x, series, list(events), expected_wait)
+
     def _limits(self, x: np.ndarray, series: dict, x_max: float | None) -> tuple[float, float]:
         if x_max is not None:
             self._xlim = (float(x[0]), float(max(x_max, x[-1])))
@@ -801,8 +823,6 @@ CHART_REPORTERS = {
     **{f"ref_{r}": _mean((f"new_{r}",), 8) for r in S.REFERRERS},
     **{k: _mean(cols, 13, WEEKS_PER_YEAR / 1e6) for k, cols in _COST_COLS.items()},
 }
-# Per chart: the measure handed to make_plot_component (reporter name -> colour).
-CHART_MEASURES = {c: {k: _SERIES_COLOURS[k] for k in CHART_SERIES[c]} for c in CHARTS}
 
 
 @dataclass
@@ -813,142 +833,3 @@ class ChartState:
     warmup_weeks: int = 0
     events: tuple = ()  # (live week, label)
     expected_wait: float | None = None
-
-
-class MesaChartStyle:
-    """The ``post_process`` of a Mesa plot component showing one of ``CHARTS``.
-
-    Mesa's ``PlotMatplotlib`` plots every collected row against the row number and hands the axes
-    to this callable, which makes it the workshop's chart: the figure size, the x axis in weeks
-    since the start of the live run (row number minus the warm-up; the warm-up shaded), only the
-    last weeks drawn, axes that stay put (as ``ChartFigure``: the x axis moves on by a year when
-    the lines reach its end, the y axis changes only when the lines leave it), translated title,
-    labels and legend, and a marker at every change of the controls. ``state`` is read at each
-    draw; ``draws`` counts them.
-    """
-
-    history = ChartFigure.history
-    span = ChartFigure.span
-
-    def __init__(
-        self,
-        chart: str,
-        state: ChartState | None = None,
-        figsize: tuple[float, float] = (5.0, 2.4),
-        dpi: int = 100,
-        fontsize: float = 8.0,
-    ):
-        if chart not in CHARTS:
-            raise ValueError(f"unknown chart {chart!r}; charts: {', '.join(CHARTS)}")
-        self.chart = chart
-        self.state = state or ChartState()
-        self.figsize = figsize
-        self.dpi = dpi
-        self.fontsize = fontsize
-        self.draws = 0
-        self._xlim: tuple[float, float] | None = None
-        self._top: float | None = None
-
-    def reset(self) -> None:
-        self._xlim = self._top = None
-
-    def _limits(self, x: np.ndarray, ys: list[np.ndarray]) -> tuple[float, float, float]:
-        if self._xlim is None or not self._xlim[0] <= x[-1] <= self._xlim[1]:
-            lo = float(max(x[0], x[-1] - self.history))
-            self._xlim = (lo, lo + self.span)
-        lo, hi = self._xlim
-        shown = x >= lo
-        top = max((float(np.nanmax(y[shown])) for y in ys if shown.any()), default=0.0)
-        if self._top is None or top > self._top or top < 0.4 * self._top:
-            self._top = _nice_ceiling(max(top, 1e-9) * 1.15)
-        return lo, hi, self._top
-
-    def __call__(self, ax) -> None:
-        st, fs = self.state, self.fontsize
-        lang = st.lang
-        fig = ax.figure
-        fig.set_size_inches(*self.figsize)
-        fig.set_dpi(self.dpi)
-        ax.set_position((0.11, 0.2, 0.56, 0.68))
-        # Mesa labels the x axis "Step" after this call: hide that label, write our own.
-        ax.xaxis.label.set_visible(False)
-        legend = ax.get_legend()
-        if legend is not None:
-            legend.remove()  # Mesa's loc="best" legend costs a search over every point
-        lines = list(ax.get_lines())
-        if lines and len(lines[0].get_xdata()):
-            x = np.asarray(lines[0].get_xdata(), dtype=float) - st.warmup_weeks
-            ys = [np.asarray(line.get_ydata(), dtype=float) for line in lines]
-            lo, hi, top = self._limits(x, ys)
-            shown = x >= lo - 1
-            for line, y in zip(lines, ys, strict=True):
-                line.set_data(x[shown], y[shown])
-        else:
-            lo, hi, top = 0.0, float(self.span), 1.0
-        for line in lines:
-            line.set_label(tr(line.get_label(), lang))
-            line.set_linewidth(1.3)
-        ax.set_xlim(lo, hi)
-        ax.set_ylim(0, top)
-        ax.text(
-            0.0,
-            1.05,
-            chart_title(self.chart, lang, st.expected_wait),
-            transform=ax.transAxes,
-            ha="left",
-            va="bottom",
-            fontsize=fs + 1.5,
-        )
-        ax.text(
-            1.0,
-            -0.14,
-            tr("weeks_since_start", lang),
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=fs - 0.5,
-        )
-        ax.set_ylabel(chart_ylabel(self.chart, lang), fontsize=fs)
-        ax.tick_params(labelsize=fs - 0.5)
-        ax.grid(alpha=0.25, lw=0.5)
-        if lo < 0:
-            ax.axvspan(lo, min(0.0, hi), color="#eeeeee", zorder=0, lw=0)
-            ax.text(
-                lo,
-                0.97,
-                " " + tr("warmup", lang),
-                transform=ax.get_xaxis_transform(),
-                ha="left",
-                va="top",
-                fontsize=fs - 1.5,
-                color="#888888",
-            )
-        for week, label in st.events:
-            if not lo <= week <= hi:
-                continue
-            right = week > lo + 0.7 * (hi - lo)  # label on the side with room
-            ax.axvline(week, color="#555555", lw=0.8, ls="--", zorder=1)
-            ax.text(
-                week,
-                0.97,
-                label + " " if right else " " + label,
-                transform=ax.get_xaxis_transform(),
-                ha="right" if right else "left",
-                va="top",
-                fontsize=fs - 2,
-                color="#333333",
-                clip_on=True,
-            )
-        ax.legend(
-            fontsize=fs - 1,
-            loc="center left",
-            bbox_to_anchor=(1.01, 0.5),
-            frameon=False,
-            handlelength=1.5,
-        )
-        # Mesa saves with bbox_inches="tight": an invisible frame round the whole figure keeps
-        # every image the same size, so the page does not jump.
-        fig.add_artist(
-            Rectangle((0, 0), 1, 1, transform=fig.transFigure, fill=False, lw=0, alpha=0)
-        )
-        self.draws += 1
