@@ -3,6 +3,8 @@ numbers), distinct per key/week/purpose, and uniform."""
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -140,3 +142,28 @@ def test_perception_normal_streams_used_by_the_engine_are_independent():
     for a, b in zip(zs, zs[1:], strict=False):
         # independent normals: squares uncorrelated (standard error ~0.0022 at n = 200k)
         assert abs(np.corrcoef(a**2, b**2)[0, 1]) < 0.015
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**63 - 1), min_size=0, max_size=20),
+    st.integers(0, 5000),
+    st.sampled_from(list(Purpose)),
+    st.sampled_from([np.int32, np.int64, np.uint64, np.float64]),
+)
+def test_the_small_batch_path_gives_the_numpy_paths_numbers(ids, week, purpose, dtype):
+    """Up to ``_SMALL`` ids are drawn on Python ints: bit for bit the numbers of the numpy path,
+    for every size on both sides of the threshold, and of the same shape and dtype."""
+    import sim.rng as rng
+
+    ids = np.array(ids, dtype=np.int64)
+    if dtype is np.int32:
+        ids = ids % 2**31
+    if dtype is np.float64:  # e.g. int64 + uint64 ids: numpy makes them float64
+        ids = ids % 2**53
+    ids = ids.astype(dtype)
+    s = Streams(KEY)
+    got = s.uniform(purpose, ids, week)
+    with patch.object(rng, "_SMALL", -1):  # always the numpy path
+        want = s.uniform(purpose, ids, week)
+    assert got.dtype == want.dtype == np.float64 and got.shape == want.shape == ids.shape
+    np.testing.assert_array_equal(got, want)
