@@ -136,6 +136,20 @@ SERIES_COLUMNS = (
 )
 
 
+def _family_sample(m, week, care_idx, fam, uf, profs) -> np.ndarray:
+    """Rows (multi-problem 0/1, professionals, weeks since need began) for families ``uf``.
+
+    A multi-problem family (multiprobleemgezin) has parental problems and at least two children
+    with a need; its weeks in care are those of its longest-standing need among children in care.
+    """
+    ch, fams = m.children, m.families
+    needy = np.bincount(ch.family[ch.state != S.NONE], minlength=fams.n)[uf]
+    weeks = np.zeros(fams.n)
+    np.maximum.at(weeks, fam, (week - ch.onset_start[care_idx]).astype(float))
+    multi = fams.parental[uf] & (needy >= 2)
+    return np.stack([multi.astype(float), profs.astype(float), weeks[uf]], axis=1)
+
+
 class Recorder:
     """The weekly series (preallocated columns) and per-year counts of children in care."""
 
@@ -147,6 +161,9 @@ class Recorder:
         self.year_at_provider: dict[int, int] = defaultdict(int)
         self.year_children: dict[int, int] = defaultdict(int)
         self.prof_samples: list[float] = []
+        # Quarterly, per family with a child in care: (multi-problem, professionals, weeks since
+        # the need of its longest-standing child in care began) (V10, seeds/001 L1308).
+        self.family_samples: list[np.ndarray] = []
         self.qaly_measured = 0.0
 
     def record(
@@ -209,7 +226,9 @@ class Recorder:
                 mask = np.zeros(m.families.n, dtype=np.int64)
                 np.bitwise_or.at(mask, fam, ch.prof_mask[care_idx].astype(np.int64))
                 uf = np.unique(fam)
-                self.prof_samples.append(float(S.POPCOUNT[mask[uf] & 127].mean()))
+                profs = S.POPCOUNT[mask[uf] & 127]
+                self.prof_samples.append(float(profs.mean()))
+                self.family_samples.append(_family_sample(m, week, care_idx, fam, uf, profs))
 
         c["week"][week] = week
         c["year"][week] = year

@@ -6,12 +6,16 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from sim import states as S
 from sim import validation as val
 from sim.calibration import TARGETS
+from sim.metrics import _family_sample
 
 YOUTHCARE = str(Path(sys.executable).with_name("youthcare"))
 
@@ -79,3 +83,32 @@ def test_cli_prints_one_line_per_check_and_exits_by_the_result(tmp_path):
     failed = sum(ln.startswith("FAIL") for ln in lines)
     assert failed == int((~table["passed"]).sum())
     assert r.returncode == (1 if failed else 0), r.stderr
+
+
+def test_v10_family_sample_classifies_multi_problem_families_by_hand():
+    """Known answer for V10's quarterly family rows: family 0 has parental problems and two
+    children with a need (multi-problem), family 1 parental problems and one, family 2 none and
+    two; weeks are those of the longest-standing need among the family's children in care."""
+    state = np.array([S.SPECIALIST, S.UNMET, S.WIJKTEAM, S.NONE, S.SPECIALIST, S.RESIDENTIAL])
+    children = SimpleNamespace(
+        family=np.array([0, 0, 1, 1, 2, 2]),
+        state=state,
+        onset_start=np.array([40, 10, 90, 0, 70, 20]),
+    )
+    families = SimpleNamespace(n=3, parental=np.array([True, True, False]))
+    m = SimpleNamespace(children=children, families=families)
+    care_idx = np.flatnonzero(S.IN_CARE[state])  # children 0, 2, 4, 5
+    fam = children.family[care_idx]
+    uf = np.unique(fam)
+    profs = np.array([3, 1, 2])
+    rows = _family_sample(m, 100, care_idx, fam, uf, profs)
+    np.testing.assert_array_equal(rows[:, 0], [1, 0, 0])  # only family 0 is multi-problem
+    np.testing.assert_array_equal(rows[:, 1], [3, 1, 2])
+    # child 1 (unmet, not in care) does not count for weeks: family 0 -> 100 - 40
+    np.testing.assert_array_equal(rows[:, 2], [60, 10, 80])
+
+
+def test_v10_compares_families_and_reports_the_trajectory_figures(checks):
+    v10 = next(c for c in checks if c.name.startswith("V10"))
+    assert "multi-problem" in v10.name and "professionals per family" in v10.detail
+    assert "family-quarters" in v10.detail and "severe/crisis" in v10.detail
