@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--out", type=Path, default=None, help="results folder (default results/run-SCENARIO-sSEED)"
     )
+    r.add_argument(
+        "--replace",
+        action="store_true",
+        help="if --out holds other results, keep them aside as OUT.previous and write afresh",
+    )
     r.add_argument("--json", action="store_true", help="print only the summary JSON on stdout")
     r.add_argument("--check", action="store_true", help="run the weekly invariant checks")
     r.add_argument(
@@ -248,6 +253,18 @@ def cmd_run(args) -> int:
     args.families = args.families or 20_000
     out = args.out or Path("results") / f"run-{scen.name}-s{args.seed}"
     _check_out(out)
+    _claim_out(
+        out,
+        {
+            "kind": "run",
+            "scenario": scen.name,
+            "seed": args.seed,
+            "families": args.families,
+            "years": args.years,
+            "warmup_years": warm,
+        },
+        args.replace,
+    )
     progress = sys.stderr.isatty()
     summary, weekly = run_model(
         scen.params,
@@ -311,6 +328,17 @@ def _run_national(args, scen, warm: float) -> int:
         raise UserError("--check is for single-region runs; run a region with --check instead")
     out = args.out or Path("results") / f"national-{scen.name}-s{args.seed}"
     _check_out(out)
+    _claim_out(
+        out,
+        {
+            "kind": "national",
+            "scenario": scen.name,
+            "seed": args.seed,
+            "years": args.years,
+            "warmup_years": warm,
+        },
+        args.replace,
+    )
     workers = args.workers or default_workers()
     client = cluster = executor = None
     if args.backend == "dask":
@@ -375,6 +403,58 @@ def _check_out(out: Path) -> None:
 
     if not os.access(parent, os.W_OK):
         raise UserError(f"--out {out}: not writable")
+
+
+def _run_identity(man: dict) -> dict:
+    """What a results folder of ``youthcare run`` holds, from its manifest (see ``_claim_out``)."""
+    st, scen = man.get("settings", {}), man.get("scenario", {})
+    seeds = man.get("seeds", {})
+    ident = {
+        "kind": man.get("kind"),
+        "scenario": scen.get("name") if isinstance(scen, dict) else scen,
+        "seed": seeds.get("seed") if isinstance(seeds, dict) else seeds,
+        "years": st.get("years"),
+        "warmup_years": st.get("warmup_years"),
+    }
+    if man.get("kind") == "run":
+        ident["families"] = st.get("families")
+    return ident
+
+
+def _claim_out(out: Path, identity: dict, replace: bool) -> None:
+    """Make sure writing a run into ``out`` loses nothing, before the run starts.
+
+    An empty or missing folder, or one holding the same run (same kind, scenario, seed, size
+    and years: it is written again), is fine. A folder with another run stops with one line,
+    unless ``replace``: then it is kept aside as ``OUT.previous`` and a fresh one is used. A
+    folder without a youthcare manifest is never moved."""
+    import json
+
+    from sim.runstore import move_aside
+
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    man_path = out / "manifest.json"
+    held = None
+    if man_path.is_file():
+        try:
+            held = _run_identity(json.loads(man_path.read_text()))
+        except (json.JSONDecodeError, AttributeError):
+            held = None
+    if held == identity:
+        return
+    if held is None:  # not a results folder of ours: never moved, even with --replace
+        raise UserError(
+            f"--out {out}: holds files that are not youthcare results; use another (or empty) --out"
+        )
+    if replace:
+        aside = move_aside(out)
+        print(f"--replace: the earlier results in {out} were kept as {aside}", file=sys.stderr)
+        return
+    raise UserError(
+        f"--out {out}: already holds a {held['kind']} of {held['scenario']} (seed {held['seed']}); "
+        f"use another --out, the same arguments, or --replace (keeps it as {out.name}.previous)"
+    )
 
 
 def cmd_compare(args) -> int:

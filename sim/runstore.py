@@ -34,6 +34,16 @@ class KeyMismatch(ValueError):
     """The results folder was made by a different command."""
 
 
+def move_aside(out: Path) -> Path:
+    """Rename the folder ``out`` to ``OUT.previous`` (or ``.previous-2``, ...); return the name."""
+    n, aside = 1, out.with_name(out.name + ".previous")
+    while aside.exists():
+        n += 1
+        aside = out.with_name(f"{out.name}.previous-{n}")
+    out.rename(aside)
+    return aside
+
+
 class RunStore:
     """Run files under ``out/runs/`` and the key in ``out/KEYFILE``."""
 
@@ -62,12 +72,7 @@ class RunStore:
                         f"--out {self.out}: the manifest does not match this command (differs in: "
                         f"{', '.join(changed)}); use another --out, the same arguments, or --replace"
                     )
-                n, aside = 1, self.out.with_name(self.out.name + ".previous")
-                while aside.exists():
-                    n += 1
-                    aside = self.out.with_name(f"{self.out.name}.previous-{n}")
-                self.out.rename(aside)
-                self.moved_to = aside
+                self.moved_to = move_aside(self.out)
         self.out.mkdir(parents=True, exist_ok=True)
         if not self.keyfile.exists():
             atomic_write_text(self.keyfile, to_json(self.key))

@@ -236,3 +236,36 @@ def test_list_commands(tmp_path):
     assert names == [n for n in REGISTRY if n.startswith("gp.")]
     r = youthcare("scenarios", cwd=tmp_path)
     assert r.returncode == 0 and any(line.startswith("baseline") for line in r.stdout.splitlines())
+
+
+def test_run_into_a_folder_with_another_run_stops_or_keeps_it_aside(tmp_path):
+    """Another run's folder is never mixed with a new one: without --replace one line and exit 2
+    before any work (files untouched); with --replace it is kept as OUT.previous. The same
+    command again simply writes the same run."""
+    import json
+
+    out = tmp_path / "res"
+    first = youthcare("run", "baseline", *SMALL, "--out", out, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    again = youthcare("run", "baseline", *SMALL, "--out", out, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    other = youthcare("run", "lumpsum", *SMALL, "--out", out, cwd=tmp_path)
+    line = assert_user_error(other)
+    assert str(out) in line and "baseline" in line and "--replace" in line
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+    replaced = youthcare("run", "lumpsum", *SMALL, "--out", out, "--replace", cwd=tmp_path)
+    assert replaced.returncode == 0, replaced.stderr
+    aside = tmp_path / "res.previous"
+    assert {p.name: p.read_bytes() for p in aside.iterdir()} == before
+    assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "lumpsum"
+
+
+def test_run_never_moves_a_folder_that_is_not_results(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    r = youthcare("run", "baseline", *SMALL, "--out", tmp_path, "--replace", cwd=tmp_path)
+    assert "not youthcare results" in assert_user_error(r)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert not (tmp_path.parent / (tmp_path.name + ".previous")).exists()
