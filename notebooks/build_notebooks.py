@@ -9,6 +9,8 @@ fixed so that a rebuild gives the same bytes.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from textwrap import dedent
 
@@ -1251,6 +1253,10 @@ def main() -> None:
     notebook("01_policy_scenarios", NB1)
     notebook("02_sensitivity_analysis", NB2)
     notebook("03_model_explorer", NB3)
+    # The code cells in ruff's format, as the rest of the repository (ruff is in the test extra).
+    ruff = Path(sys.executable).with_name("ruff")
+    if ruff.exists():
+        subprocess.run([str(ruff), "format", "-q", str(HERE)], check=True)
 
 
 if __name__ == "__main__":

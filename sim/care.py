@@ -297,6 +297,11 @@ def indications(m, week: int) -> None:
         Purpose.PERCEIVE + 5000, ch.uid[done], week
     )
     ok = seen >= p["bjz.threshold"]
+    # Clear errors: refused with a need at least half a level above the threshold, granted
+    # with one at least half a level below it.
+    gap = ch.need[done] - p["bjz.threshold"]
+    m.tally.indications_refused_needy += int(np.count_nonzero((gap >= 0.5) & ~ok))
+    m.tally.indications_granted_light += int(np.count_nonzero((gap <= -0.5) & ok))
     res = done[ok & ch.to_residential[done]]
     amb = done[ok & ~ch.to_residential[done]]
     refer_specialist(m, amb, int(S.REF_WIJKTEAM), week, indicated=True)

@@ -399,6 +399,8 @@ def _check_out(out: Path) -> None:
     parent = out if out.exists() else out.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
+    if not parent.is_dir():
+        raise UserError(f"--out {out}: {parent} is a file, not a folder")
     import os
 
     if not os.access(parent, os.W_OK):
@@ -744,6 +746,10 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except (ScenarioError, ParameterError, UserError) as e:
         sys.stderr.write(f"youthcare {args.command}: error: {e}\n")
+        return EXIT_USAGE
+    except OSError as e:  # a results folder that cannot be made or written (e.g. /proc/x)
+        where = f": {e.filename}" if e.filename else ""
+        sys.stderr.write(f"youthcare {args.command}: error: cannot write{where}: {e.strerror}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("youthcare: interrupted\n")

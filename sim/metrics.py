@@ -46,6 +46,10 @@ class Tally:
         self.escalations_waiting = 0
         self.refused = 0
         self.indications = 0
+        # Bureau Jeugdzorg's clear errors against the true need: refused with a need at least
+        # half a level above the indication threshold, granted at least half a level below it.
+        self.indications_refused_needy = 0
+        self.indications_granted_light = 0
         self.gp_consults = 0
         self.onset_help_sum = 0.0
         self.onset_help_n = 0

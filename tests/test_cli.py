@@ -77,6 +77,18 @@ def test_out_is_an_existing_file(tmp_path):
     assert f.read_text() == "keep me"
 
 
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_out_under_a_file_or_where_nothing_can_be_made_is_one_line(command, tmp_path):
+    f = tmp_path / "file"
+    f.write_text("keep me")
+    args = ["baseline"] if command == "run" else ["baseline", "lumpsum", "--replications", "2"]
+    line = assert_user_error(youthcare(command, *args, *SMALL, "--out", f / "sub", cwd=tmp_path))
+    assert str(f) in line and "not a folder" in line
+    assert f.read_text() == "keep me"
+    line = assert_user_error(youthcare(command, *args, *SMALL, "--out", "/proc/x/y", cwd=tmp_path))
+    assert "/proc/x" in line
+
+
 def test_non_finite_integer_set_is_one_line(tmp_path):
     assert_user_error(
         youthcare("run", "baseline", *SMALL, "--set", "wijkteam.help_weeks=inf", cwd=tmp_path)

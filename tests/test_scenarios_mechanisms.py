@@ -320,6 +320,32 @@ def test_cli_conflicting_composition_exits_2_with_one_line(tmp_path):
 
 
 # =============================================================================================
+# 5b. Pre-2015: Bureau Jeugdzorg in the CJG building (model 1) vs the network model (model 2)
+# =============================================================================================
+def test_bjz_in_the_cjg_building_makes_fewer_indication_errors():
+    """Informal consultation (a smaller BJZ error on the need level) means fewer clear errors:
+    children refused with a need above the threshold, or granted with one below it; with the same
+    noise as the network model the two are the same run."""
+    net, _ = run("pre2015-bjz")
+    col, _ = run("pre2015-bjz+bjz-in-cjg-building")
+    t_net, t_col = net.tally, col.tally
+    assert t_net.indications > 100 and t_col.indications > 100
+    err_net = (
+        t_net.indications_refused_needy + t_net.indications_granted_light
+    ) / t_net.indications
+    err_col = (
+        t_col.indications_refused_needy + t_col.indications_granted_light
+    ) / t_col.indications
+    assert err_col < 0.8 * err_net, (err_col, err_net)
+    same, _ = run(
+        "pre2015-bjz+bjz-in-cjg-building",
+        **{"bjz.perception_noise_sd": load("pre2015-bjz").params["bjz.perception_noise_sd"]},
+    )
+    assert same.tally.indications_refused_needy == t_net.indications_refused_needy
+    assert same.tally.indications_granted_light == t_net.indications_granted_light
+
+
+# =============================================================================================
 # 6. Every scenario file: metadata, a cited source, and a short clean run
 # =============================================================================================
 SOURCE_MARKERS = ("seeds/", "public-figures", "seed-digest")
