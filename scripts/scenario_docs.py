@@ -68,6 +68,11 @@ class ScenarioText:
     comments: str  # the comment lines at the top, joined into one text
     settings: list[tuple[str, object, str]]  # (key, value, inline comment)
     sources: list[str]
+    run_as: str = ""  # the scenario spec that is compared (a composition for some modifiers)
+
+
+# Modifiers that only act in another era are compared on top of it (BJZ exists before 2015 only).
+COMPOSE = {"bjz-in-cjg-building": "pre2015-bjz+bjz-in-cjg-building"}
 
 
 def read_scenario(path: Path) -> ScenarioText:
@@ -105,6 +110,7 @@ def read_scenario(path: Path) -> ScenarioText:
         comments=" ".join(comments),
         settings=settings,
         sources=list(data.get("sources", [])),
+        run_as=COMPOSE.get(path.stem, path.stem),
     )
 
 
@@ -326,7 +332,7 @@ def build_doc(
     wall: float | None,
 ) -> str:
     st = manifest.get("settings", {})
-    names = [s.name for s in scen]
+    names = [s.run_as for s in scen]
     mech = mechanism_names()
     switch = strengths()
     R = int(st.get("replications", table["replications"].max()))
@@ -407,10 +413,10 @@ def build_doc(
     for s in scen:
         row = [f"[{s.name}](#{s.name})", s.kind]
         for m in OVERVIEW_METRICS:
-            r = idx.loc[(s.name, m)]
+            r = idx.loc[(s.run_as, m)]
             row.append(fmt(kinds[m], r["mean"]))
-        if s.name in ce_idx.index:
-            c = ce_idx.loc[s.name]
+        if s.run_as in ce_idx.index:
+            c = ce_idx.loc[s.run_as]
             row += [fmt("eur", c["nmb_eur"]), f"{100 * c['prob_cost_effective']:.0f}%"]
         else:
             row += ["(comparator)", "–"]
@@ -426,10 +432,18 @@ def build_doc(
         out.append("")
         out.append(f"`scenarios/{s.name}.toml` · kind: {s.kind}")
         out.append("")
+        if s.run_as != s.name:
+            base = s.run_as.split("+")[0]
+            out.append(
+                f"Compared as `{s.run_as}`: its effect is the difference from the `{base}` row."
+            )
+            out.append("")
         for line in paragraph(s, mech):
             out.append(line)
             out.append("")
-        rows = {m: idx.loc[(s.name, m)] for m, _, _ in DETAIL_METRICS if (s.name, m) in idx.index}
+        rows = {
+            m: idx.loc[(s.run_as, m)] for m, _, _ in DETAIL_METRICS if (s.run_as, m) in idx.index
+        }
         if s.name == "baseline":
             out.append("| metric | baseline |")
             out.append("|---|---|")
@@ -451,8 +465,8 @@ def build_doc(
                     f"| {fmt(kind, b['mean'])} "
                     f"| {cell(kind, r['diff_vs_first'], r['diff_ci_low'], r['diff_ci_high'], True)} |"
                 )
-            if s.name in ce_idx.index:
-                c = ce_idx.loc[s.name]
+            if s.run_as in ce_idx.index:
+                c = ce_idx.loc[s.run_as]
                 icer = c["icer_eur_per_qaly"]
                 icer_s = (
                     f"{fmt('eur', icer)} per QALY"
@@ -508,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     scen = scenario_order()
-    names = [s.name for s in scen]
+    names = [s.run_as for s in scen]
     tmp = None
     wall: float | None = None
     if args.from_dir is not None:

@@ -8,6 +8,7 @@ README.md shows.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,26 +193,30 @@ def calibrate(
     warmup_years: float = 3,
     max_evals: int = 80,
     workers: int = 2,
-    progress: bool = True,
+    progress: bool | str = True,
 ) -> tuple[dict, list[dict], list[dict]]:
-    """Fit FREE to TARGETS with Nelder-Mead (scipy) from the current values, averaging ``seeds``
-    (the same seeds at every evaluation: common random numbers make the objective smooth and the
-    result reproducible). Returns (fitted values, fit table, evaluation history)."""
+    """Fit FREE to TARGETS with Nelder-Mead (scipy), averaging ``seeds`` (the same seeds at every
+    evaluation: common random numbers make the objective smooth).
+
+    The search starts from the registry's prior defaults (``PRIOR_DEFAULTS``, not the values of
+    an earlier fit), so the same arguments give the same fit on a clean checkout. ``progress``:
+    True for a tqdm bar, ``"lines"`` for one line per evaluation on stderr, False for none.
+    Returns (fitted values, fit table, evaluation history)."""
     from concurrent.futures import ProcessPoolExecutor
 
     from scipy.optimize import minimize
 
     from sim.experiment import mp_context
-    from sim.params import REGISTRY
+    from sim.params import PRIOR_DEFAULTS, REGISTRY
     from sim.scenario import load
 
     base = load("baseline").params
-    x0 = np.array([base[n] for n in FREE], dtype=float)
+    x0 = np.array([PRIOR_DEFAULTS[n] for n in FREE], dtype=float)
     bounds = [REGISTRY[n].uncertain_bounds or (REGISTRY[n].lo, REGISTRY[n].hi) for n in FREE]
     lo, hi = np.array([b[0] for b in bounds]), np.array([b[1] for b in bounds])
     history: list[dict] = []
     bar = None
-    if progress:
+    if progress is True:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=max_evals, desc="calibrate", unit="eval")
@@ -228,6 +233,14 @@ def calibrate(
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{f:.3f}")
+            elif progress == "lines":
+                best = min(h["loss"] for h in history)
+                print(
+                    f"calibrate: evaluation {len(history)}/{max_evals}: loss {f:.4f} "
+                    f"(best {best:.4f})",
+                    file=sys.stderr,
+                    flush=True,
+                )
             return f
 
         z0 = (x0 - lo) / (hi - lo)
@@ -255,7 +268,7 @@ def calibrate(
 
 
 def _simplex(z0: np.ndarray, step: float = 0.08) -> np.ndarray:
-    """A small start simplex around the current values (they are close to a fit already)."""
+    """A small start simplex around the prior values (close to a fit already)."""
     pts = [z0]
     for i in range(len(z0)):
         z = z0.copy()

@@ -198,7 +198,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="replications per evaluation",
     )
     cal.add_argument("--years", type=float_in("--years", 1, 100), default=5.0)
-    cal.add_argument("--max-evals", type=int_in("--max-evals", 2, 100_000), default=80)
+    cal.add_argument(
+        "--seed",
+        type=int_in("--seed", 0, 2**31),
+        default=0,
+        help="the evaluations use seeds SEED+1 ... SEED+SEEDS (default 0: seeds 1, 2)",
+    )
+    cal.add_argument("--max-evals", type=int_in("--max-evals", 2, 100_000), default=60)
     cal.add_argument("--workers", type=int_in("--workers", 1, 1024), default=None)
     cal.add_argument(
         "--apply", action="store_true", help="make the fitted values the registry's defaults"
@@ -656,7 +662,8 @@ def cmd_calibrate(args) -> int:
     from sim.scenario import load
 
     _check_out(args.out)
-    seeds = tuple(range(1, args.seeds + 1))
+    args.out.mkdir(parents=True, exist_ok=True)  # before the fit: a bad --out fails at once
+    seeds = tuple(range(args.seed + 1, args.seed + args.seeds + 1))
     fitted, rows, history = cb.calibrate(
         args.families,
         seeds,
@@ -664,10 +671,12 @@ def cmd_calibrate(args) -> int:
         DEFAULT_WARMUP_YEARS,
         args.max_evals,
         args.workers or default_workers(),
-        progress=sys.stderr.isatty(),
+        progress=True if sys.stderr.isatty() else "lines",
     )
-    args.out.mkdir(parents=True, exist_ok=True)
     meta = {
+        "command": "youthcare calibrate "
+        + f"--families {args.families} --seeds {args.seeds} --seed {args.seed} "
+        + f"--years {args.years:g} --max-evals {args.max_evals}",
         "families": args.families,
         "seeds": list(seeds),
         "years": args.years,

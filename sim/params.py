@@ -26,6 +26,10 @@ ASSUMPTION = "assumption"
 CALIBRATED = (
     "calibrated to the DESIGN §3 targets (README, calibration table); prior range is an assumption"
 )
+WARM_START = (
+    "warm start: the baseline's steady state (scripts/warm_start.py: 20,000 families, 20 years, "
+    "seeds 1-2)"
+)
 
 
 class ParameterError(ValueError):
@@ -285,8 +289,8 @@ _P: list[Param] = [
     Param("gp.reassure_utility", 0.6, "utility", -5, 5, source=ASSUMPTION, doc="Constant utility of reassuring."),
     Param("gp.specialist_constant", 4.0, "utility", -5, 5, dist=_u(3.5, 4.5), source=CALIBRATED,
           doc="Constant in the utility of a direct specialist referral (calibrated to the GP share)."),
-    Param("gp.knowledge_init", 0.2, "0-1", 0, 1, source=f"{ASSUMPTION} (M1 low: seeds/000 L34-39)",
-          doc="GP knowledge of the social map (sociale kaart) at the start."),
+    Param("gp.knowledge_init", 0.47, "0-1", 0, 1, source=WARM_START,
+          doc="GP knowledge of the social map (sociale kaart) at the start: where the baseline settles (it starts low when a practice is new, M1: seeds/000 L34-39)."),
     Param("gp.youth_consult_hours_per_week", 4.0, "hours/week", 0.5, 40, source=ASSUMPTION,
           doc="GP consult hours per week in which youth problems can present."),
     Param("gp.consult_cost_eur", 11.0, "EUR/consult", 0, 100, source=ASSUMPTION, doc="Insurer-paid GP consult fee."),
@@ -431,9 +435,9 @@ _P: list[Param] = [
     Param("trust.decay_per_week", 0.006, "1/week", 0, 0.2, source=f"{ASSUMPTION} (seeds/000 L224-229)", doc="Trust decay d per week."),
     Param("trust.turnover_loss", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (seeds/000 L266-270)",
           doc="Share r of trust lost when the partner's person changes."),
-    Param("trust.init_wijkteam", 0.3, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in the wijkteam at the start."),
-    Param("trust.init_jgz", 0.3, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in JGZ at the start."),
-    Param("trust.init_specialist", 0.5, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in specialist care at the start."),
+    Param("trust.init_wijkteam", 0.04, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
+    Param("trust.init_jgz", 0.03, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
+    Param("trust.init_specialist", 0.14, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
     Param("trust.init_practice_worker", 0.2, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in a new practice worker."),
     Param("trust.long_wait_weeks", 14.0, "weeks", 0, 104, source=f"Treeknorm 4 + 10 weeks ({SRC_FIG} 4.1)",
           doc="A wait longer than this counts as a bad outcome for the GP."),
@@ -552,6 +556,9 @@ def _apply_calibrated(params: list[Param], path=None) -> list[Param]:
     return [by_name[p.name] for p in params]
 
 
+# The defaults as written above, before sim/calibrated.toml: where `youthcare calibrate` starts,
+# so that re-running its recorded command reproduces the calibrated values.
+PRIOR_DEFAULTS: dict[str, Any] = {p.name: p.default for p in _P}
 _P = _apply_calibrated(_P)
 REGISTRY: dict[str, Param] = {p.name: p for p in _P}
 if len(REGISTRY) != len(_P):  # pragma: no cover - guards against a copy-paste slip

@@ -1,0 +1,58 @@
+#!/usr/bin/env python
+"""The warm start of trust and knowledge: the baseline's steady state.
+
+Runs the baseline for ``--years`` (20 by default) at region size for a few seeds and prints the
+mean, over the second half of the run, of the GPs' trust in each partner and of their knowledge
+of the social map. Those means are the registry's defaults ``trust.init_*`` (but not
+``trust.init_practice_worker``: trust in a newly placed worker) and ``gp.knowledge_init``, so a
+run starts near the state the baseline settles in and the warm-up only has to settle the rest.
+
+    .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sim import states as S  # noqa: E402
+from sim.model import YouthCareModel  # noqa: E402
+from sim.scenario import load  # noqa: E402
+
+# Recorder column -> registry parameter.
+TARGETS = {
+    **{f"trust_{p}": f"trust.init_{p}" for p in S.PARTNERS if p != "practice_worker"},
+    "knowledge_mean": "gp.knowledge_init",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--families", type=int, default=20000)
+    ap.add_argument("--years", type=float, default=20.0)
+    ap.add_argument("--seeds", type=int, default=2)
+    a = ap.parse_args(argv)
+    params = load("baseline").params
+    means: dict[str, list[float]] = {c: [] for c in TARGETS}
+    for seed in range(1, a.seeds + 1):
+        m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
+        m.run()
+        half = m.total_weeks // 2
+        for col in TARGETS:
+            means[col].append(float(np.mean(m.recorder.cols[col][half : m.total_weeks])))
+    for col, name in TARGETS.items():
+        v = np.array(means[col])
+        print(
+            f"{name:28s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
