@@ -232,6 +232,9 @@ def refer_specialist(
         route[ggz] = ROUTE_INSURER
         if not indicated:
             to_bjz = (route == ROUTE_PROVINCE) & (referrer != S.REF_OTHER)
+            s13 = p["mechanisms.gatekeeper"]
+            if s13 < 1.0:  # the rest is indicated in parallel or afterwards (M13)
+                to_bjz &= _u(m, Purpose.ROUTE, idx, week, 400) < s13
             b = idx[to_bjz]
             enter_state(m, b, S.WAIT_INDICATION, week)
             ch.q_entry[b] = week

@@ -522,6 +522,10 @@ _P: list[Param] = [
     Param("mechanisms.wait_response", 1.0, "strength", 0, 3, source="balancing loops (DESIGN §3)",
           doc="Referrers react to the expected wait; capacity answers a lasting list."),
     Param("mechanisms.staff_turnover", 1.0, "strength", 0, 3, source="M2", doc="Staff turnover breaks trust."),
+    Param("mechanisms.gatekeeper", 1.0, "share", 0, 1, source="M13 (seeds/001 L611; parallel or retroactive indication L619, L629)",
+          doc="Pre-2015: share of referrals to indicated care that wait for a Bureau Jeugdzorg indication; the rest go straight to the provider (0 = no gatekeeper)."),
+    Param("mechanisms.jgz_decline", 1.0, "strength", 0, 3, source="M19 (seeds/004 L946-950)",
+          doc="How far the thinning of JGZ contact after age 4 sends help-seeking parents to the GP (scales seek.after_4_gp_ratio - 1; 0 = as before age 4)."),
 
     # --- warm start ----------------------------------------------------------------------------
     Param("init.need_share", 0.11, "share of children", 0, 1, source="calibrated (warm start)",

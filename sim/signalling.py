@@ -26,7 +26,9 @@ def route_presentations(m, go: np.ndarray, week: int) -> None:
     s8 = p["mechanisms.supply_induced_demand"]
     # Route: GP (more so once JGZ contacts thin out after age 4, M19), wijkteam, or direct.
     age4 = (week - ch.birth[go]) >= 4 * WEEKS_PER_YEAR
-    w_gp = np.where(age4, p["seek.after_4_gp_ratio"], 1.0)
+    w_gp = np.where(
+        age4, 1.0 + p["mechanisms.jgz_decline"] * (p["seek.after_4_gp_ratio"] - 1.0), 1.0
+    )
     know_go = m.family_knowledge_of_offer(ch.family[go])
     w_wt = p["seek.route_wijkteam_weight"] * np.clip(1.0 + s8 * (know_go - 0.5), 0.0, None)
     w_d = np.where(ch.need[go] >= 2, p["seek.route_direct_weight"], 0.0)

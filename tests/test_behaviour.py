@@ -445,3 +445,40 @@ def test_no_noshows_when_mechanism_off():
     assert s["noshow_share"]["gp"] == 0.0
     assert s["noshow_share"]["practice_worker"] == 0.0
     assert s["noshow_share"]["wijkteam"] == 0.0
+
+
+# =============================================================================================
+# Gatekeeper friction (M13) and the thinning of JGZ contact after age 4 (M19)
+# =============================================================================================
+def _pre2015(**overrides):
+    from sim.scenario import load
+
+    params = (
+        load("pre2015-bjz").params.replace(overrides) if overrides else load("pre2015-bjz").params
+    )
+    m = YouthCareModel(params, families=2000, years=2, warmup_years=0.5, seed=5, check=True)
+    s = m.run()
+    assert s["invariant_violations"] == 0
+    return m, s
+
+
+def test_gatekeeper_strength_is_the_share_that_waits_for_an_indication():
+    """M13: at 1 every pre-2015 referral to indicated care waits for Bureau Jeugdzorg; at 0.5
+    fewer indications are made; at 0 none, and nobody ever waits for one."""
+    full, _ = _pre2015()
+    half, _ = _pre2015(**{"mechanisms.gatekeeper": 0.5})
+    off, _ = _pre2015(**{"mechanisms.gatekeeper": 0.0})
+    assert full.tally.indications > 50
+    assert 0.3 * full.tally.indications < half.tally.indications < 0.8 * full.tally.indications
+    assert off.tally.indications == 0
+    assert off.recorder.cols["n_waiting_indication"].max() == 0
+
+
+def test_jgz_decline_sends_parents_of_older_children_to_the_gp():
+    """M19: with the decline, help-seeking parents of children over 4 go to the GP more often
+    (seek.after_4_gp_ratio); at strength 0 the route is the same as before age 4."""
+    _, on = run_summary(**{"mechanisms.jgz_decline": 1.0})
+    _, off = run_summary(**{"mechanisms.jgz_decline": 0.0})
+    gp_on = on["new_trajectories_by_referrer"]["gp"]
+    gp_off = off["new_trajectories_by_referrer"]["gp"]
+    assert gp_on > gp_off + 0.03, (gp_on, gp_off)
