@@ -427,6 +427,26 @@ NB1 = [
 
 
         def plane_words(r) -> str:
+            # The quadrant in words, on average, with a caveat when a 95% CI spans zero.
+            caveats = []
+            if r["incremental_qaly_ci_low"] < 0 < r["incremental_qaly_ci_high"]:
+                caveats.append(
+                    f"QALYs {r['incremental_qaly_ci_low']:+.1f} to {r['incremental_qaly_ci_high']:+.1f}"
+                )
+            if r["incremental_cost_ci_low"] < 0 < r["incremental_cost_ci_high"]:
+                caveats.append(
+                    f"cost {eur(r['incremental_cost_ci_low'])} to {eur(r['incremental_cost_ci_high'])}"
+                )
+            words = _plane_words(r)
+            if caveats:
+                words = (
+                    f"on average {words}; but the 95% CI of the difference includes zero "
+                    f"({'; '.join(caveats)}), so this ordering is not established"
+                )
+            return words
+
+
+        def _plane_words(r) -> str:
             q, dc, dq = r["quadrant"][:2], r["incremental_cost_eur"], r["incremental_qaly"]
             if q == "SE":
                 return f"it is cheaper ({eur(-dc)} less) and gains {dq:.1f} QALYs, so it dominates `{base}`"

@@ -359,6 +359,8 @@ def comparison_table(runs: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
             ("qaly_loss_discounted", "discounted QALYs lost over the horizon", "QALY", None),
         ]:
             m, lo, hi = econ.mean_ci(x[col].to_numpy())
+            if unit == "share":  # a t-interval can pass 0 or 1; a share cannot
+                lo, hi = max(lo, 0.0), min(hi, 1.0)
             d = (x[col] - b[col].reindex(x.index)).to_numpy()
             dm, dlo, dhi = econ.mean_ci(d)
             rows.append(

@@ -3,6 +3,7 @@ cost-effectiveness plane and the acceptability curve."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -216,7 +217,7 @@ def validation_figures(checks, target_runs: list[dict], out: Path) -> dict[str, 
     ax.grid(axis="x", alpha=0.3)
     paths.update(_save(fig, out, "calibration_targets"))
     other = [c for c in checks if c.kind != "calibration"]
-    fig, ax = plt.subplots(figsize=(8, 0.32 * len(other) + 1.2))
+    fig, ax = plt.subplots(figsize=(9, 0.42 * len(other) + 1.2))
     for i, c in enumerate(other):
         ax.scatter(
             [1 if c.passed else 0],
@@ -225,9 +226,18 @@ def validation_figures(checks, target_runs: list[dict], out: Path) -> dict[str, 
             marker="o" if c.passed else "X",
             color="#2a9d2a" if c.passed else "#c0392b",
         )
-        ax.text(1.15, i, f"{c.figure:.3g}  (expected {c.expected})", va="center", fontsize=7)
+        ax.text(
+            1.15,
+            i,
+            textwrap.fill(f"{c.figure:.3g}  (expected {c.expected})", 60),
+            va="center",
+            fontsize=7,
+            linespacing=0.9,
+        )
     ax.set_yticks(range(len(other)))
-    ax.set_yticklabels([f"[{c.kind}] {c.name}"[:70] for c in other], fontsize=7)
+    ax.set_yticklabels(
+        [textwrap.fill(f"[{c.kind}] {c.name}", 62) for c in other], fontsize=7, linespacing=0.9
+    )
     ax.set_xticks([0, 1])
     ax.set_xticklabels(["FAIL", "PASS"])
     ax.set_xlim(-0.3, 3.2)

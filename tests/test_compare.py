@@ -648,3 +648,23 @@ def test_cli_different_arguments_on_the_same_out(cli_run):
     line = assert_user_error(r2)
     assert "--out" in line and "manifest" in line
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_share_intervals_stay_within_0_and_1():
+    """A t-interval of a share near 100% would pass it; the table clips shares to [0, 1] and
+    leaves other units (and the paired differences) alone."""
+    runs = pd.DataFrame(
+        {
+            "scenario": ["a"] * 3 + ["b"] * 3,
+            "rep": [0, 1, 2] * 2,
+            **{col: [0.99, 0.6, 0.98, 0.97, 0.5, 0.99] for col, *_ in cp.METRICS},
+            "cost_discounted": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
+            "qaly_loss_discounted": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
+        }
+    )
+    table = cp.comparison_table(runs, ["a", "b"])
+    shares = table[table["unit"] == "share"]
+    assert len(shares) and (shares["ci_high"] <= 1.0).all() and (shares["ci_low"] >= 0.0).all()
+    assert (shares["ci_high"] == 1.0).any()  # the raw interval did pass 1
+    other = table[table["unit"] != "share"]
+    assert (other["ci_high"] > 1.0).any()
