@@ -4,11 +4,12 @@ One rule for every provider (DESIGN §3): the incentive to deliver an extra week
 margin it makes, under p×q the tariff minus marginal cost, under lumpsum the budget slack minus
 marginal cost. From that incentive ``I``:
 
-    admission threshold = base - threshold_slope * I
-    treatment length x  = exp(length_slope * I)
-    step-down rate   x  = exp(-stepdown_slope * I)
+    admission threshold = base - threshold_slope * I / w
+    treatment length x  = exp(length_slope * I / w)
+    step-down rate   x  = exp(-stepdown_slope * I / w)
 
-all scaled by ``mechanisms.funding`` (0: no funding effect). Lumpsum and p×q differ only through
+with ``w`` = ``funding.need_weight``, the weight on need met against the margin, and all scaled
+by ``mechanisms.funding`` (0: no funding effect). Lumpsum and p×q differ only through
 ``I``; nothing in here is a per-scenario effect.
 """
 
@@ -75,7 +76,9 @@ class Funding:
             incentive = -mc + p["funding.slack_weight"] * np.clip(slack, -1.0, 1.0)
         else:
             incentive = np.full(len(self.threshold), 1.0 - mc)
-        s = p["mechanisms.funding"]
+        # The margin against the weight on need met (DESIGN §3): a provider that values the need
+        # it meets more responds less to its margin.
+        s = p["mechanisms.funding"] / p["funding.need_weight"]
         self.incentive = incentive
         self.threshold = (
             p["specialist.base_threshold"] - s * p["funding.threshold_slope"] * incentive

@@ -487,6 +487,8 @@ _P: list[Param] = [
           source=f"{ASSUMPTION} (monitoring need: seeds/004 L1951-1957)", doc="Monitoring cost under lumpsum."),
     Param("funding.slack_weight", 1.0, "utility per unit slack", 0, 10, source=ASSUMPTION,
           doc="How much budget slack under lumpsum relaxes providers."),
+    Param("funding.need_weight", 1.0, "utility per unit of need met", 0.1, 10, source="DESIGN §3 (margin rule: margin plus a weight on need met); assumption",
+          doc="The weight providers give to meeting need against their margin: the margin's effect on threshold, length and step-down is divided by it (1: as calibrated; larger: the margin matters less)."),
     Param("funding.pxq_ceiling_per_1000_children", 0.0, "EUR/year/1000 children", 0, 1e8,
           source="scenario lever (registration stops in practice)", doc="Budget ceiling under p×q; 0: none."),
     Param("funding.contract_years", 1, "years", 1, 10, kind="int", source=f"{SRC_DIGEST} §7.5 F3 (seeds/004 L1969-1976)",

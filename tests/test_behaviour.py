@@ -387,6 +387,27 @@ def test_funding_behaviour_identical_across_schemes_when_mechanism_off():
     np.testing.assert_array_equal(rich.threshold, f_pxq.threshold)
 
 
+def test_a_larger_weight_on_need_met_narrows_the_gap_between_the_schemes():
+    """DESIGN §3's margin rule: margin plus a weight on need met. The more providers weigh the
+    need they meet, the less their margin (p×q vs lumpsum) moves threshold and length."""
+
+    def gap(weight: float) -> tuple[float, float]:
+        m_p = small_model(families=2000, **{"funding.scheme": "pxq", "funding.need_weight": weight})
+        m_l = small_model(
+            families=2000, **{"funding.scheme": "lumpsum", "funding.need_weight": weight}
+        )
+        return (
+            float(np.mean(m_l.funding.threshold - m_p.funding.threshold)),
+            float(np.mean(m_p.funding.length_mult / m_l.funding.length_mult)),
+        )
+
+    t1, l1 = gap(1.0)
+    t4, l4 = gap(4.0)
+    assert t1 > t4 > 0
+    assert l1 > l4 > 1
+    assert t4 == pytest.approx(t1 / 4)
+
+
 def _threshold_run(scheme: str, s: float):
     m = YouthCareModel(
         Params({"funding.scheme": scheme, "mechanisms.funding": s}),
