@@ -26,6 +26,16 @@ ASSUMPTION = "assumption"
 CALIBRATED = (
     "calibrated to the DESIGN §3 targets (README, calibration table); prior range is an assumption"
 )
+# Set by hand against the same targets while the model was built; `youthcare calibrate` keeps
+# them fixed (it fits FREE in sim/calibration.py only).
+TUNED = (
+    "tuned by hand to the DESIGN §3 targets during development; held fixed by `youthcare "
+    "calibrate`; prior range is an assumption"
+)
+WARM_START_STOCKS = (
+    "warm start: set so that a run starts near the baseline's steady stocks (MSER-5 truncation "
+    "of the waiting list, reported by every run, stays below the 3-year warm-up)"
+)
 WARM_START = (
     "warm start: the baseline's steady state (scripts/warm_start.py: 20,000 families, 20 years, "
     "seeds 1-2)"
@@ -151,7 +161,7 @@ _P: list[Param] = [
           doc="Share of births into an existing family of the leaving child; the rest go to a random family."),
 
     # --- need: onset, escalation, remission ---------------------------------------------------
-    Param("need.onset_per_year_0_3", 0.06, "1/year", 0, 1, dist=_u(0.04, 0.08), source=CALIBRATED,
+    Param("need.onset_per_year_0_3", 0.06, "1/year", 0, 1, dist=_u(0.04, 0.08), source=TUNED,
           doc="Hazard of a new need at ages 0-3 for an average family."),
     Param("need.onset_per_year_4_11", 0.22, "1/year", 0, 1, dist=_u(0.17, 0.27), source=CALIBRATED,
           doc="Hazard of a new need at ages 4-11 (calibrated to the share in care)."),
@@ -199,7 +209,7 @@ _P: list[Param] = [
           doc="Weekly chance to ask for help in a crisis."),
     Param("seek.shame_ratio", 0.6, "ratio", 0, 1, dist=_u(0.4, 0.8),
           source=f"{ASSUMPTION} (M17: seeds/004 L392-394)", doc="Help-seeking multiplier for families with shame."),
-    Param("seek.after_4_gp_ratio", 2.5, "ratio", 0.5, 3, source=CALIBRATED,
+    Param("seek.after_4_gp_ratio", 2.5, "ratio", 0.5, 3, source=TUNED,
           doc="Relative preference for the GP over JGZ-less routes once the child is 4 or older."),
     Param("seek.route_wijkteam_weight", 0.05, "relative weight", 0, 10, dist=_u(0.02, 0.1), source=CALIBRATED,
           doc="Weight of going to the wijkteam (or school route) relative to the GP (weight 1)."),
@@ -258,7 +268,7 @@ _P: list[Param] = [
     Param("jgz.normalising", 0.2, "need levels", 0, 2, dist=_u(0.0, 0.4),
           source=f"{ASSUMPTION} (M7 counterweight: seeds/004 L727, L797-798)",
           doc="How far JGZ lowers the perceived need (de-medicalising)."),
-    Param("jgz.support_utility", 0.8, "utility", -5, 5, source=CALIBRATED,
+    Param("jgz.support_utility", 0.8, "utility", -5, 5, source=TUNED,
           doc="JGZ's preference for its own light support over referring on."),
     Param("jgz.support_weeks", 8, "weeks", 1, 52, kind="int", source=ASSUMPTION, doc="Length of JGZ light support."),
     Param("jgz.cost_per_child_per_year", 216.0, "EUR/child/year", 0, 2000,
@@ -340,7 +350,7 @@ _P: list[Param] = [
     Param("wijkteam.intake_weeks", 2, "weeks", 0, 12, kind="int",
           source=f"{ASSUMPTION} (duplicate intake: seeds/001 L443)", doc="Weeks of intake before help starts (skipped on warm handover)."),
     Param("wijkteam.perception_noise_sd", 0.6, "need levels", 0, 3, source=ASSUMPTION, doc="SD of the team's error on the need level."),
-    Param("wijkteam.referral_constant", -1.0, "log-odds", -10, 5, dist=_u(-1.5, -0.5), source=CALIBRATED,
+    Param("wijkteam.referral_constant", -1.0, "log-odds", -10, 5, dist=_u(-1.5, -0.5), source=TUNED,
           doc="Log-odds of a specialist referral at perceived need 2 and occupancy 1."),
     Param("wijkteam.referral_need_slope", 1.6, "log-odds/level", 0, 5, source=ASSUMPTION,
           doc="Increase in log-odds per level of perceived need."),
@@ -371,7 +381,7 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 60.0, "places/1000 children", 1, 200, dist=_u(50.0, 70.0), source=CALIBRATED,
+    Param("specialist.places_per_1000_children", 60.0, "places/1000 children", 1, 200, dist=_u(50.0, 70.0), source=TUNED,
           doc="Ambulant specialist places at the start (calibrated to the wait)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
@@ -530,15 +540,15 @@ _P: list[Param] = [
           doc="How far the thinning of JGZ contact after age 4 sends help-seeking parents to the GP (scales seek.after_4_gp_ratio - 1; 0 = as before age 4)."),
 
     # --- warm start ----------------------------------------------------------------------------
-    Param("init.need_share", 0.11, "share of children", 0, 1, source="calibrated (warm start)",
+    Param("init.need_share", 0.11, "share of children", 0, 1, source=WARM_START_STOCKS,
           doc="Share of children with a need at the start."),
-    Param("init.specialist_occupancy", 0.97, "share of places", 0, 1, source="calibrated (warm start)",
+    Param("init.specialist_occupancy", 0.97, "share of places", 0, 1, source=WARM_START_STOCKS,
           doc="Occupied share of specialist places at the start."),
-    Param("init.waiting_per_place", 0.35, "waiting/place", 0, 5, source="calibrated (warm start)",
+    Param("init.waiting_per_place", 0.35, "waiting/place", 0, 5, source=WARM_START_STOCKS,
           doc="Children waiting per specialist place at the start."),
-    Param("init.residential_occupancy", 0.95, "share of places", 0, 1, source="calibrated (warm start)",
+    Param("init.residential_occupancy", 0.95, "share of places", 0, 1, source=WARM_START_STOCKS,
           doc="Occupied share of residential places at the start."),
-    Param("init.wijkteam_occupancy", 0.9, "caseload/norm", 0, 3, source="calibrated (warm start)",
+    Param("init.wijkteam_occupancy", 0.9, "caseload/norm", 0, 3, source=WARM_START_STOCKS,
           doc="Wijkteam caseload at the start relative to its norm."),
 ]
 # fmt: on
