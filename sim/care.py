@@ -487,9 +487,14 @@ def care(m, week: int, active: np.ndarray) -> None:
         prov = ch.provider[s]
         light = ch.need[s] <= 1
         receive = stepdown_room(m, s)
-        early = light & (
-            _u(m, Purpose.STEPDOWN, s, week) < m.funding.stepdown_rate[prov] * s12 * receive
-        )
+        rate = m.funding.stepdown_rate[prov] * s12 * receive
+        # An integrated local team keeps monitoring children it referred and steps them down
+        # when care is no longer needed ("blijft betrokken en monitort", seeds/004 L682-688,
+        # L712-713); x + mon * (1 - x) combines the two chances (exactly x when mon is 0).
+        mon = p["jgz.monitoring_stepdown_per_week"] * p["mechanisms.monitoring"] * s12
+        if mon > 0 and p["jgz.integrated_in_wijkteam"]:
+            rate = rate + mon * (1.0 - rate)
+        early = light & (_u(m, Purpose.STEPDOWN, s, week) < rate)
         due = ch.planned_end[s] <= week
         ending = early | due
         e = s[ending]

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import sys
+import zlib
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ import pandas as pd
 from sim import economics as econ
 from sim.experiment import atomic_write_text, manifest, mp_context, run_model, to_json
 from sim.params import Params, sample_uncertain, uncertain_parameters
+from sim.rng import Purpose, Streams, key_from_seed
 from sim.runstore import KeyMismatch, RunStore
 from sim.scenario import Scenario, load
 
@@ -163,7 +165,11 @@ def replication_params(scen: Scenario, seed: int, rep: int, uncertainty: bool) -
     """The scenario's parameters with replication ``rep``'s draw for everything it does not set."""
     if not uncertainty:
         return scen.params
-    u = np.random.default_rng(rep_seeds(seed, rep)[0]).random(len(uncertain_parameters()))
+    # One uniform per parameter, keyed by the parameter's name (not its position), so adding a
+    # parameter to the registry leaves every other parameter's draw as it was.
+    names = [p.name for p in uncertain_parameters()]
+    ids = np.array([zlib.crc32(n.encode()) for n in names], dtype=np.int64)
+    u = Streams(key_from_seed(rep_seeds(seed, rep)[0])).uniform(Purpose.PARAMS, ids, 0)
     draw = {k: v for k, v in sample_uncertain(u).items() if k not in scen.overrides}
     return scen.params.replace(draw)
 

@@ -503,3 +503,27 @@ def test_jgz_decline_sends_parents_of_older_children_to_the_gp():
     gp_on = on["new_trajectories_by_referrer"]["gp"]
     gp_off = off["new_trajectories_by_referrer"]["gp"]
     assert gp_on > gp_off + 0.03, (gp_on, gp_off)
+
+
+def test_an_integrated_team_monitors_referred_children_and_steps_them_down():
+    """Monitoring after referral (DESIGN §3 JGZ; seeds/004 L682-688): in an integrated team
+    (Hart voor jeugd en gezin) children in specialist care whose need has become light are
+    stepped down sooner with monitoring than without: shorter trajectories, less specialist
+    spending; a fragmented baseline has no one to monitor, so the strength changes nothing."""
+    from sim.scenario import load
+
+    def run(spec: str, s: float):
+        params = load(spec).params.replace({"mechanisms.monitoring": s})
+        m = YouthCareModel(params, families=3000, years=2, warmup_years=0.5, seed=5)
+        return m, m.run()
+
+    hart_on, s_on = run("hart-voor-jeugd-en-gezin", 1.0)
+    hart_off, s_off = run("hart-voor-jeugd-en-gezin", 0.0)
+    weeks_on = np.concatenate(hart_on.tally.specialist_episodes)[:, 1].mean()
+    weeks_off = np.concatenate(hart_off.tally.specialist_episodes)[:, 1].mean()
+    assert weeks_on < weeks_off - 0.5, (weeks_on, weeks_off)
+    spec = lambda s: s["cost_per_year_eur"]["by_tier"]["specialist"]  # noqa: E731
+    assert spec(s_on) < spec(s_off)
+    _, base_on = run("baseline", 1.0)
+    _, base_off = run("baseline", 0.0)
+    assert base_on == base_off
