@@ -274,7 +274,7 @@ _P: list[Param] = [
     Param("jgz.cost_per_child_per_year", 216.0, "EUR/child/year", 0, 2000,
           source=f"{SRC_DIGEST} §7.4 [DERIVED] ~EUR 216 JGZ basic per minor (seeds/004 L2091-2095)",
           doc="JGZ basic-package cost per child (municipality)."),
-    Param("jgz.monitoring_stepdown_per_week", 0.02, "1/week", 0, 0.5, dist=_u(0.01, 0.05),
+    Param("jgz.monitoring_stepdown_per_week", 0.01, "1/week", 0, 0.5, dist=_u(0.0, 0.03),
           source=f"{ASSUMPTION} (monitoring after referral: seeds/004 L682-688, L712-713)",
           doc="Integrated team only: weekly chance that monitoring steps a child in specialist care with a light need down (on top of the provider's own step-down)."),
     Param("jgz.integrated_in_wijkteam", False, "-", kind="bool",
