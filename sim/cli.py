@@ -264,6 +264,8 @@ def cmd_run(args) -> int:
         {
             "kind": "run",
             "scenario": scen.name,
+            "overrides": _plain(scen.overrides),
+            "set": _plain(parse_set(args.set)),
             "seed": args.seed,
             "families": args.families,
             "years": args.years,
@@ -288,6 +290,7 @@ def cmd_run(args) -> int:
             "name": scen.name,
             "files": [str(f.path) for f in scen.files],
             "overrides": scen.overrides,
+            "set": parse_set(args.set),
         },
         scen.params,
         {"seed": args.seed},
@@ -339,6 +342,8 @@ def _run_national(args, scen, warm: float) -> int:
         {
             "kind": "national",
             "scenario": scen.name,
+            "overrides": _plain(scen.overrides),
+            "set": _plain(parse_set(args.set)),
             "seed": args.seed,
             "years": args.years,
             "warmup_years": warm,
@@ -364,7 +369,7 @@ def _run_national(args, scen, warm: float) -> int:
     wall = time.perf_counter() - t0
     man = manifest(
         "national",
-        {"name": scen.name, "overrides": scen.overrides},
+        {"name": scen.name, "overrides": scen.overrides, "set": parse_set(args.set)},
         scen.params,
         {"seed": args.seed, "scheme": "SeedSequence(seed, spawn_key=(region,)) per region"},
         {
@@ -413,6 +418,15 @@ def _check_out(out: Path) -> None:
         raise UserError(f"--out {out}: not writable")
 
 
+def _plain(value):
+    """``value`` as it reads back from a manifest (JSON types)."""
+    import json
+
+    from sim.experiment import to_json
+
+    return json.loads(to_json(value))
+
+
 def _run_identity(man: dict) -> dict:
     """What a results folder of ``youthcare run`` holds, from its manifest (see ``_claim_out``)."""
     st, scen = man.get("settings", {}), man.get("scenario", {})
@@ -420,6 +434,8 @@ def _run_identity(man: dict) -> dict:
     ident = {
         "kind": man.get("kind"),
         "scenario": scen.get("name") if isinstance(scen, dict) else scen,
+        "overrides": scen.get("overrides", {}) if isinstance(scen, dict) else {},
+        "set": scen.get("set", {}) if isinstance(scen, dict) else {},
         "seed": seeds.get("seed") if isinstance(seeds, dict) else seeds,
         "years": st.get("years"),
         "warmup_years": st.get("warmup_years"),

@@ -268,6 +268,13 @@ def test_run_into_a_folder_with_another_run_stops_or_keeps_it_aside(tmp_path):
     assert str(out) in line and "baseline" in line and "--replace" in line
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
+    # the same scenario with another --set is another run
+    other_set = youthcare(
+        "run", "baseline", *SMALL, "--set", "gp.detection=0.7", "--out", out, cwd=tmp_path
+    )
+    assert "--replace" in assert_user_error(other_set)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
     replaced = youthcare("run", "lumpsum", *SMALL, "--out", out, "--replace", cwd=tmp_path)
     assert replaced.returncode == 0, replaced.stderr
     aside = tmp_path / "res.previous"
