@@ -229,7 +229,12 @@ def validation_figures(checks, target_runs: list[dict], out: Path) -> dict[str, 
         ax.text(
             1.15,
             i,
-            textwrap.fill(f"{c.figure:.3g}  (expected {c.expected})", 60),
+            textwrap.fill(
+                f"{c.figure:.3g}"
+                + (f" [{c.low:.3g}, {c.high:.3g}]; {c.passed_in}" if c.passed_in else "")
+                + f"  (expected {c.expected})",
+                60,
+            ),
             va="center",
             fontsize=7,
             linespacing=0.9,
@@ -241,6 +246,13 @@ def validation_figures(checks, target_runs: list[dict], out: Path) -> dict[str, 
     ax.set_xticks([0, 1])
     ax.set_xticklabels(["FAIL", "PASS"])
     ax.set_xlim(-0.3, 3.2)
-    ax.set_title("Validation and queueing checks")
+    ax.set_title(
+        "Validation and queueing checks"
+        + (
+            f" (mean [range] over {other[0].passed_in.split(' of ')[1]} replications)"
+            if other and other[0].passed_in
+            else ""
+        )
+    )
     paths.update(_save(fig, out, "checks"))
     return paths

@@ -10,6 +10,8 @@ is reported as calibration.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 
@@ -34,11 +36,17 @@ class Check:
     passed: bool
     detail: str
     source: str
+    low: float = math.nan  # with replications: the lowest and highest figure over them
+    high: float = math.nan
+    passed_in: str = ""  # with replications: "k of R"
 
     def line(self) -> str:
+        spread = ""
+        if self.passed_in:
+            spread = f" [{self.low:.4g}, {self.high:.4g}; passes in {self.passed_in}]"
         return (
-            f"{'PASS' if self.passed else 'FAIL'}  [{self.kind}] {self.name}: {self.figure:.4g} "
-            f"(expected {self.expected}) {self.detail}"
+            f"{'PASS' if self.passed else 'FAIL'}  [{self.kind}] {self.name}: {self.figure:.4g}"
+            f"{spread} (expected {self.expected}) {self.detail}"
         )
 
 
@@ -170,27 +178,77 @@ def erlang_check(seed: int = 11) -> tuple[float, float, float, float]:
     return float(pw.mean()), pw_ec, float(lq.mean()), lq_ec
 
 
-def run_checks(st: Settings, workers: int = 2, progress=print) -> list[Check]:
+SCENARIOS = (
+    "baseline",
+    "hart-voor-jeugd-en-gezin",
+    "wijkteam-under-pressure",
+    "cjg-adviser-in-practice",
+    "family-worker-weekly",
+    "pre2015-bjz",
+)
+
+
+def run_checks(
+    st: Settings, workers: int = 2, progress=print, replications: int = 1
+) -> list[Check]:
     """Run every scenario the checks need (in parallel), then evaluate the checks."""
-    jobs = [
-        ("baseline", st, None),
-        ("hart-voor-jeugd-en-gezin", st, None),
-        ("wijkteam-under-pressure", st, None),
-        ("cjg-adviser-in-practice", st, None),
-        ("family-worker-weekly", st, None),
-        ("pre2015-bjz", st, None),
-    ]
+    return run_validation(st, workers, progress, replications)[0]
+
+
+def run_validation(
+    st: Settings, workers: int = 2, progress=print, replications: int = 1
+) -> tuple[list[Check], list[dict]]:
+    """Every check, and the baseline summaries, over ``replications`` seeds (``st.seed``, ...).
+
+    Each replication runs the scenarios and the reform with its own seed, and every check is
+    evaluated on each. A check's figure is then the mean over the replications, with its range;
+    it passes if it passes in at least half of them. The Erlang C check has its own seed."""
+    reps = [dataclasses.replace(st, seed=st.seed + r) for r in range(replications)]
     progress(
-        f"validate: {len(jobs)} scenario runs and the 2015 reform ({st.families} families, "
-        f"{st.years:g}+{st.warmup_years:g} years, seed {st.seed})"
+        f"validate: {len(SCENARIOS)} scenario runs and the 2015 reform x {replications} "
+        f"replication(s) ({st.families} families, {st.years:g}+{st.warmup_years:g} years, "
+        f"seeds {st.seed}-{st.seed + replications - 1})"
     )
     with ProcessPoolExecutor(workers, mp_context=mp_context()) as ex:
-        futs = [ex.submit(_run, j) for j in jobs]
-        reform = ex.submit(reform_growth, st)
-        erl = ex.submit(erlang_check)
-        res = {name: (s, x) for name, s, x in (f.result() for f in futs)}
-        growth, series = reform.result()
-        pw_sim, pw, lq_sim, lq = erl.result()
+        futs = [[ex.submit(_run, (name, r, None)) for name in SCENARIOS] for r in reps]
+        reforms = [ex.submit(reform_growth, r) for r in reps]
+        erl = ex.submit(erlang_check).result()
+        per_rep = []
+        for fs, rf in zip(futs, reforms, strict=True):
+            res = {name: (s, x) for name, s, x in (f.result() for f in fs)}
+            growth, series = rf.result()
+            per_rep.append((_evaluate(res, growth, series, erl), res["baseline"][0]))
+    checks = per_rep[0][0] if replications == 1 else _combine([c for c, _ in per_rep])
+    return checks, [b for _, b in per_rep]
+
+
+def _combine(runs: list[list[Check]]) -> list[Check]:
+    """One check per name: mean figure, range, and passed in at least half of the runs."""
+    by_name: dict[str, list[Check]] = {}
+    for checks in runs:
+        for c in checks:
+            by_name.setdefault(c.name, []).append(c)
+    out = []
+    for cs in by_name.values():
+        figs = np.array([c.figure for c in cs], dtype=float)
+        k = sum(c.passed for c in cs)
+        out.append(
+            dataclasses.replace(
+                cs[0],
+                figure=float(figs.mean()),
+                low=float(figs.min()),
+                high=float(figs.max()),
+                passed=2 * k >= len(cs),
+                passed_in=f"{k} of {len(cs)}",
+                detail=cs[0].detail + (" (detail: first replication)" if cs[0].detail else ""),
+            )
+        )
+    return out
+
+
+def _evaluate(res: dict, growth: float, series: list[float], erl: tuple) -> list[Check]:
+    """The checks on one replication's runs (``res``: scenario -> (summary, extras))."""
+    pw_sim, pw, lq_sim, lq = erl
     b, bx = res["baseline"]
     checks: list[Check] = []
     for t in TARGETS:

@@ -70,6 +70,8 @@ def test_cli_prints_one_line_per_check_and_exits_by_the_result(tmp_path):
             "3",
             "--warmup-years",
             "1",
+            "--replications",
+            "2",
             "--out",
             str(tmp_path),
         ],
@@ -80,6 +82,10 @@ def test_cli_prints_one_line_per_check_and_exits_by_the_result(tmp_path):
     lines = [ln for ln in r.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
     table = pd.read_csv(tmp_path / "checks.csv")
     assert len(lines) == len(table) > 20
+    # two replications: every check carries its range and how often it passed
+    assert (table["passed_in"].str.endswith(" of 2")).all()
+    assert (table["low"] <= table["figure"] + 1e-12).all()
+    assert (table["figure"] <= table["high"] + 1e-12).all()
     failed = sum(ln.startswith("FAIL") for ln in lines)
     assert failed == int((~table["passed"]).sum())
     assert r.returncode == (1 if failed else 0), r.stderr
@@ -112,3 +118,15 @@ def test_v10_compares_families_and_reports_the_trajectory_figures(checks):
     v10 = next(c for c in checks if c.name.startswith("V10"))
     assert "multi-problem" in v10.name and "professionals per family" in v10.detail
     assert "family-quarters" in v10.detail and "severe/crisis" in v10.detail
+
+
+def test_replicated_checks_take_the_mean_the_range_and_a_majority():
+    def run(fig: float, ok: bool) -> list[val.Check]:
+        return [val.Check("V0 a check", "validation", fig, "> 0", ok, "d", "s")]
+
+    (c,) = val._combine([run(1.0, True), run(2.0, False), run(3.0, True)])
+    assert (c.figure, c.low, c.high, c.passed, c.passed_in) == (2.0, 1.0, 3.0, True, "2 of 3")
+    (c,) = val._combine([run(1.0, True), run(2.0, False), run(3.0, False)])
+    assert not c.passed and c.passed_in == "1 of 3"
+    (c,) = val._combine([run(1.0, True), run(2.0, False)])
+    assert c.passed  # a tie counts as passing in half
