@@ -38,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--years", type=float, default=20.0)
     ap.add_argument("--seeds", type=int, default=2)
     a = ap.parse_args(argv)
+    if a.seeds < 1 or a.years <= 0 or a.families < 100:
+        ap.error("--seeds must be at least 1, --years above 0 and --families at least 100")
     params = load("baseline").params
     means: dict[str, list[float]] = {c: [] for c in TARGETS}
     for seed in range(1, a.seeds + 1):

@@ -276,7 +276,7 @@ class LockedDataCollector(mesa.DataCollector):
             return super().get_model_vars_dataframe()
 
 
-def make_chart_component(figure: ChartFigure, state: ChartState, lock):
+def make_chart_component(figure: ChartFigure, state: ChartState, lock: threading.RLock):
     """A Mesa visualization component for one chart: call it with the model to get its Solara
     element (as the first item that ``make_plot_component`` returns).
 
@@ -286,12 +286,11 @@ def make_chart_component(figure: ChartFigure, state: ChartState, lock):
     ``state`` gives the language, the warm-up, the change markers and the expected wait.
     ``lock`` is the controller's: rows are read between two weeks.
     """
-    drawing = threading.Lock()  # one figure, drawn by one thread at a time
 
     @solara.component
     def LiveChart(model):
         update_counter.get()
-        with drawing:
+        with figure.lock:  # one thread at a time draws this figure (or resets it)
             with lock:  # reads only the rows the axes show
                 figure.set_lang(state.lang)
                 figure.from_collector(
@@ -400,9 +399,11 @@ class Controller:
             self.messages.clear()
             self._week_times.clear()
             self.picture = MunicipalityPicture.for_model(m, lang=self.lang, scale=1.3)
-            for fig in self.chart_figures.values():
-                fig.reset()
             self._chart_state(self.lang)
+        # Outside the controller's lock: a chart takes its figure's lock, then the controller's.
+        for fig in self.chart_figures.values():
+            with fig.lock:
+                fig.reset()
 
     @property
     def live_week(self) -> int:

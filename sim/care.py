@@ -487,13 +487,15 @@ def care(m, week: int, active: np.ndarray) -> None:
         prov = ch.provider[s]
         light = ch.need[s] <= 1
         receive = stepdown_room(m, s)
-        rate = m.funding.stepdown_rate[prov] * s12 * receive
-        # An integrated local team keeps monitoring children it referred and steps them down
-        # when care is no longer needed ("blijft betrokken en monitort", seeds/004 L682-688,
-        # L712-713); x + mon * (1 - x) combines the two chances (exactly x when mon is 0).
-        mon = p["jgz.monitoring_stepdown_per_week"] * p["mechanisms.monitoring"] * s12
+        rate = np.minimum(m.funding.stepdown_rate[prov] * s12 * receive, 1.0)
+        # An integrated local team keeps monitoring the children it referred and steps them
+        # down when care is no longer needed ("blijft betrokken en monitort", seeds/004
+        # L682-688, L712-713); x + mon * (1 - x) combines the two chances (exactly x at mon 0).
+        mon = min(p["jgz.monitoring_stepdown_per_week"] * p["mechanisms.monitoring"] * s12, 1.0)
         if mon > 0 and p["jgz.integrated_in_wijkteam"]:
-            rate = rate + mon * (1.0 - rate)
+            ref = ch.referrer[s]
+            ours = (ref == S.REF_WIJKTEAM) | (ref == S.REF_JGZ)
+            rate = np.where(ours, rate + mon * (1.0 - rate), rate)
         early = light & (_u(m, Purpose.STEPDOWN, s, week) < rate)
         due = ch.planned_end[s] <= week
         ending = early | due

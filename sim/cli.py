@@ -463,22 +463,39 @@ def _claim_out(out: Path, identity: dict, replace: bool) -> None:
     held = None
     if man_path.is_file():
         try:
-            held = _run_identity(json.loads(man_path.read_text()))
-        except (json.JSONDecodeError, AttributeError):
-            held = None
+            man = json.loads(man_path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):  # not JSON, not UTF-8, unreadable
+            man = None
+        if (
+            isinstance(man, dict)
+            and man.get("kind") in ("run", "national")
+            and isinstance(man.get("settings"), dict)
+            and isinstance(man.get("seeds"), dict)
+            and isinstance(man.get("scenario"), dict)
+        ):
+            held = _run_identity(man)
     if held == identity:
         return
     if held is None:  # not a results folder of ours: never moved, even with --replace
         raise UserError(
             f"--out {out}: holds files that are not youthcare results; use another (or empty) --out"
         )
+    differ = sorted(k for k in identity if identity[k] != held.get(k))
     if replace:
-        aside = move_aside(out)
+        here = Path.cwd().resolve()
+        target = out.resolve()
+        if target == here or target in here.parents:
+            raise UserError(
+                f"--out {out}: is the current folder or contains it, so it cannot be kept aside; "
+                "run from elsewhere or use another --out"
+            )
+        aside = move_aside(target)
         print(f"--replace: the earlier results in {out} were kept as {aside}", file=sys.stderr)
         return
     raise UserError(
-        f"--out {out}: already holds a {held['kind']} of {held['scenario']} (seed {held['seed']}); "
-        f"use another --out, the same arguments, or --replace (keeps it as {out.name}.previous)"
+        f"--out {out}: already holds a {held['kind']} of {held['scenario']} (seed {held['seed']}; "
+        f"differs in: {', '.join(differ)}); use another --out, the same arguments, or --replace "
+        f"(keeps it as {out.name}.previous)"
     )
 
 
@@ -771,9 +788,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ScenarioError, ParameterError, UserError) as e:
         sys.stderr.write(f"youthcare {args.command}: error: {e}\n")
         return EXIT_USAGE
-    except OSError as e:  # a results folder that cannot be made or written (e.g. /proc/x)
-        where = f": {e.filename}" if e.filename else ""
-        sys.stderr.write(f"youthcare {args.command}: error: cannot write{where}: {e.strerror}\n")
+    except OSError as e:  # e.g. a results folder that cannot be made (/proc/x), a scheduler away
+        where = f"{e.filename}: " if e.filename else ""
+        sys.stderr.write(f"youthcare {args.command}: error: {where}{e.strerror or e}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("youthcare: interrupted\n")

@@ -169,6 +169,8 @@ def replication_params(scen: Scenario, seed: int, rep: int, uncertainty: bool) -
     # parameter to the registry leaves every other parameter's draw as it was.
     names = [p.name for p in uncertain_parameters()]
     ids = np.array([zlib.crc32(n.encode()) for n in names], dtype=np.int64)
+    if len(set(ids.tolist())) != len(ids):  # pragma: no cover - a new name that collides
+        raise RuntimeError("two uncertain parameters share a crc32; rename one")
     u = Streams(key_from_seed(rep_seeds(seed, rep)[0])).uniform(Purpose.PARAMS, ids, 0)
     draw = {k: v for k, v in sample_uncertain(u).items() if k not in scen.overrides}
     return scen.params.replace(draw)

@@ -18,6 +18,7 @@ professionals) and English (``en``).
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 
 import matplotlib
@@ -626,6 +627,7 @@ class ChartFigure:
         self._top: float | None = None
         self._key = None
         self._background = None
+        self.lock = threading.Lock()  # one thread at a time draws or resets this figure
         self.lang = ""
         self.set_lang(lang)
 

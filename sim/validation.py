@@ -207,7 +207,11 @@ def run_validation(
     progress(
         f"validate: {len(SCENARIOS)} scenario runs and the 2015 reform x {replications} "
         f"replication(s) ({st.families} families, {st.years:g}+{st.warmup_years:g} years, "
-        f"seeds {st.seed}-{st.seed + replications - 1})"
+        + (
+            f"seeds {st.seed}-{st.seed + replications - 1})"
+            if replications > 1
+            else f"seed {st.seed})"
+        )
     )
     with ProcessPoolExecutor(workers, mp_context=mp_context()) as ex:
         futs = [[ex.submit(_run, (name, r, None)) for name in SCENARIOS] for r in reps]
@@ -223,7 +227,9 @@ def run_validation(
 
 
 def _combine(runs: list[list[Check]]) -> list[Check]:
-    """One check per name: mean figure, range, and passed in at least half of the runs."""
+    """One check per name: mean figure, range, and passed in at least half of the runs in which
+    it ran (a Little's-law check is skipped in a run with too few children through its queue).
+    An expected value that depends on the run (Little's law) is the first run's, and says so."""
     by_name: dict[str, list[Check]] = {}
     for checks in runs:
         for c in checks:
@@ -231,15 +237,18 @@ def _combine(runs: list[list[Check]]) -> list[Check]:
     out = []
     for cs in by_name.values():
         figs = np.array([c.figure for c in cs], dtype=float)
-        k = sum(c.passed for c in cs)
+        k, n = sum(c.passed for c in cs), len(cs)
+        skipped = f" ({len(runs) - n} skipped)" if n < len(runs) else ""
+        first = " (first replication)" if len({c.expected for c in cs}) > 1 else ""
         out.append(
             dataclasses.replace(
                 cs[0],
                 figure=float(figs.mean()),
                 low=float(figs.min()),
                 high=float(figs.max()),
-                passed=2 * k >= len(cs),
-                passed_in=f"{k} of {len(cs)}",
+                passed=2 * k >= n,
+                passed_in=f"{k} of {n}{skipped}",
+                expected=cs[0].expected + first,
                 detail=cs[0].detail + (" (detail: first replication)" if cs[0].detail else ""),
             )
         )

@@ -507,13 +507,17 @@ def test_jgz_decline_sends_parents_of_older_children_to_the_gp():
 
 def test_an_integrated_team_monitors_referred_children_and_steps_them_down():
     """Monitoring after referral (DESIGN §3 JGZ; seeds/004 L682-688): in an integrated team
-    (Hart voor jeugd en gezin) children in specialist care whose need has become light are
-    stepped down sooner with monitoring than without: shorter trajectories, less specialist
-    spending; a fragmented baseline has no one to monitor, so the strength changes nothing."""
+    (Hart voor jeugd en gezin) the children it referred whose need has become light are stepped
+    down sooner with monitoring than without: shorter trajectories, less specialist spending; a
+    fragmented baseline has no one to monitor, so the strength changes nothing."""
     from sim.scenario import load
 
     def run(spec: str, s: float):
-        params = load(spec).params.replace({"mechanisms.monitoring": s})
+        # a strong monitoring rate, so the effect on all trajectories (only the team's own
+        # referrals are monitored: about a quarter) stands out at this size
+        params = load(spec).params.replace(
+            {"mechanisms.monitoring": s, "jgz.monitoring_stepdown_per_week": 0.2}
+        )
         m = YouthCareModel(params, families=3000, years=2, warmup_years=0.5, seed=5)
         return m, m.run()
 
@@ -521,9 +525,36 @@ def test_an_integrated_team_monitors_referred_children_and_steps_them_down():
     hart_off, s_off = run("hart-voor-jeugd-en-gezin", 0.0)
     weeks_on = np.concatenate(hart_on.tally.specialist_episodes)[:, 1].mean()
     weeks_off = np.concatenate(hart_off.tally.specialist_episodes)[:, 1].mean()
-    assert weeks_on < weeks_off - 0.5, (weeks_on, weeks_off)
+    assert weeks_on < weeks_off - 0.3, (weeks_on, weeks_off)
     spec = lambda s: s["cost_per_year_eur"]["by_tier"]["specialist"]  # noqa: E731
     assert spec(s_on) < spec(s_off)
     _, base_on = run("baseline", 1.0)
     _, base_off = run("baseline", 0.0)
     assert base_on == base_off
+
+
+def test_monitoring_only_steps_down_the_teams_own_referrals():
+    """Unit level: one week of specialist care for children with a light need, half referred by
+    the integrated team and half by the GP, with a certain monitoring step-down (rate 0.5 at
+    strength 2, clipped to 1): every team referral ends, no GP referral ends early."""
+    from sim import care
+    from sim import states as S
+    from sim.scenario import load
+
+    params = load("hart-voor-jeugd-en-gezin").params.replace(
+        {"jgz.monitoring_stepdown_per_week": 0.5, "mechanisms.monitoring": 2.0}
+    )
+    m = YouthCareModel(params, families=500, years=1, warmup_years=0, seed=2)
+    m.funding.stepdown_rate[:] = 0.0  # only monitoring can end care early
+    ch = m.children
+    kids = np.flatnonzero(ch.state == S.NONE)[:40]
+    care.enter_state(m, kids, S.SPECIALIST, m.week)
+    ch.need[kids] = 1
+    ch.care_level[kids] = 3
+    ch.provider[kids] = 0
+    ch.planned_end[kids] = m.week + 50
+    ch.referrer[kids[:20]] = S.REF_WIJKTEAM
+    ch.referrer[kids[20:]] = S.REF_GP
+    care.care(m, m.week, np.flatnonzero(ch.state != S.NONE))
+    assert (ch.state[kids[:20]] != S.SPECIALIST).all()
+    assert (ch.state[kids[20:]] == S.SPECIALIST).all()

@@ -282,6 +282,30 @@ def test_run_into_a_folder_with_another_run_stops_or_keeps_it_aside(tmp_path):
     assert json.loads((out / "manifest.json").read_text())["scenario"]["name"] == "lumpsum"
 
 
+@pytest.mark.parametrize(
+    "manifest",
+    [b'{"name": "my app"}', b"\xff\xfe not utf-8", b"[1, 2]"],
+    ids=["another program's manifest", "not utf-8", "not an object"],
+)
+def test_a_foreign_manifest_is_never_taken_for_results(manifest, tmp_path):
+    folder = tmp_path / "site"
+    folder.mkdir()
+    (folder / "manifest.json").write_bytes(manifest)
+    (folder / "index.html").write_text("mine")
+    r = youthcare("run", "baseline", *SMALL, "--out", folder, "--replace", cwd=tmp_path)
+    assert "not youthcare results" in assert_user_error(r)
+    assert (folder / "index.html").read_text() == "mine"
+    assert not (tmp_path / "site.previous").exists()
+
+
+def test_replace_refuses_to_move_the_current_folder(tmp_path):
+    out = tmp_path / "res"
+    assert youthcare("run", "baseline", *SMALL, "--out", out, cwd=tmp_path).returncode == 0
+    r = youthcare("run", "lumpsum", *SMALL, "--out", ".", "--replace", cwd=out)
+    assert "current folder" in assert_user_error(r)
+    assert (out / "manifest.json").exists() and not (tmp_path / "res.previous").exists()
+
+
 def test_run_never_moves_a_folder_that_is_not_results(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     r = youthcare("run", "baseline", *SMALL, "--out", tmp_path, "--replace", cwd=tmp_path)

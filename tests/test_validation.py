@@ -130,3 +130,14 @@ def test_replicated_checks_take_the_mean_the_range_and_a_majority():
     assert not c.passed and c.passed_in == "1 of 3"
     (c,) = val._combine([run(1.0, True), run(2.0, False)])
     assert c.passed  # a tie counts as passing in half
+
+
+def test_a_check_skipped_in_a_replication_says_so_and_a_varying_expectation_is_labelled():
+    a = val.Check("Little's law on q", "queueing", 10.0, "lambda W = 10.1 +-5%", True, "", "s")
+    b = val.Check("Little's law on q", "queueing", 12.0, "lambda W = 11.8 +-5%", True, "", "s")
+    other = val.Check("V0", "validation", 1.0, "> 0", True, "", "s")
+    combined = {c.name: c for c in val._combine([[a, other], [b, other], [other]])}
+    q = combined["Little's law on q"]
+    assert q.passed and q.passed_in == "2 of 2 (1 skipped)"
+    assert q.expected.endswith("(first replication)")
+    assert combined["V0"].passed_in == "3 of 3" and combined["V0"].expected == "> 0"
