@@ -260,20 +260,15 @@ def cmd_run(args) -> int:
     args.families = args.families or 20_000
     out = args.out or Path("results") / f"run-{scen.name}-s{args.seed}"
     _check_out(out)
-    _claim_out(
-        out,
-        {
-            "kind": "run",
-            "scenario": scen.name,
-            "overrides": _plain(scen.overrides),
-            "set": _plain(parse_set(args.set)),
-            "seed": args.seed,
-            "families": args.families,
-            "years": args.years,
-            "warmup_years": warm,
-        },
-        args.replace,
-    )
+    what = {
+        "name": scen.name,
+        "files": [str(f.path) for f in scen.files],
+        "overrides": scen.overrides,
+        "set": parse_set(args.set),
+    }
+    seeds = {"seed": args.seed}
+    settings = {"families": args.families, "years": args.years, "warmup_years": warm}
+    _claim_out(out, _run_identity("run", what, seeds, settings), args.replace)
     progress = sys.stderr.isatty()
     summary, weekly = run_model(
         scen.params,
@@ -285,18 +280,7 @@ def cmd_run(args) -> int:
         check=args.check,
         progress=progress,
     )
-    man = manifest(
-        "run",
-        {
-            "name": scen.name,
-            "files": [str(f.path) for f in scen.files],
-            "overrides": scen.overrides,
-            "set": parse_set(args.set),
-        },
-        scen.params,
-        {"seed": args.seed},
-        {"families": args.families, "years": args.years, "warmup_years": warm, "check": args.check},
-    )
+    man = manifest("run", what, scen.params, seeds, {**settings, "check": args.check})
     write_run(out, summary, weekly, man)
     if args.json:
         sys.stdout.write(to_json(summary))
@@ -338,19 +322,10 @@ def _run_national(args, scen, warm: float) -> int:
         raise UserError("--check is for single-region runs; run a region with --check instead")
     out = args.out or Path("results") / f"national-{scen.name}-s{args.seed}"
     _check_out(out)
-    _claim_out(
-        out,
-        {
-            "kind": "national",
-            "scenario": scen.name,
-            "overrides": _plain(scen.overrides),
-            "set": _plain(parse_set(args.set)),
-            "seed": args.seed,
-            "years": args.years,
-            "warmup_years": warm,
-        },
-        args.replace,
-    )
+    what = {"name": scen.name, "overrides": scen.overrides, "set": parse_set(args.set)}
+    seeds = {"seed": args.seed, "scheme": "SeedSequence(seed, spawn_key=(region,)) per region"}
+    settings = {"years": args.years, "warmup_years": warm}
+    _claim_out(out, _run_identity("national", what, seeds, settings), args.replace)
     workers = args.workers or default_workers()
     client = cluster = executor = None
     if args.backend == "dask":
@@ -370,12 +345,11 @@ def _run_national(args, scen, warm: float) -> int:
     wall = time.perf_counter() - t0
     man = manifest(
         "national",
-        {"name": scen.name, "overrides": scen.overrides, "set": parse_set(args.set)},
+        what,
         scen.params,
-        {"seed": args.seed, "scheme": "SeedSequence(seed, spawn_key=(region,)) per region"},
+        seeds,
         {
-            "years": args.years,
-            "warmup_years": warm,
+            **settings,
             "regions": national.N_REGIONS,
             "region_sizes": national.SIZE_NOTE,
             "backend": args.backend,
@@ -428,21 +402,21 @@ def _plain(value):
     return json.loads(to_json(value))
 
 
-def _run_identity(man: dict) -> dict:
-    """What a results folder of ``youthcare run`` holds, from its manifest (see ``_claim_out``)."""
-    st, scen = man.get("settings", {}), man.get("scenario", {})
-    seeds = man.get("seeds", {})
+def _run_identity(kind: str, scenario: dict, seeds: dict, settings: dict) -> dict:
+    """What a results folder of ``youthcare run`` holds (the manifest's fields that make a run
+    another run), as the values read back from a manifest (JSON types)."""
+    scenario, seeds, settings = _plain(scenario), _plain(seeds), _plain(settings)
     ident = {
-        "kind": man.get("kind"),
-        "scenario": scen.get("name") if isinstance(scen, dict) else scen,
-        "overrides": scen.get("overrides", {}) if isinstance(scen, dict) else {},
-        "set": scen.get("set", {}) if isinstance(scen, dict) else {},
-        "seed": seeds.get("seed") if isinstance(seeds, dict) else seeds,
-        "years": st.get("years"),
-        "warmup_years": st.get("warmup_years"),
+        "kind": kind,
+        "scenario": scenario.get("name"),
+        "overrides": scenario.get("overrides", {}),
+        "set": scenario.get("set", {}),
+        "seed": seeds.get("seed"),
+        "years": settings.get("years"),
+        "warmup_years": settings.get("warmup_years"),
     }
-    if man.get("kind") == "run":
-        ident["families"] = st.get("families")
+    if kind == "run":
+        ident["families"] = settings.get("families")
     return ident
 
 
@@ -473,7 +447,7 @@ def _claim_out(out: Path, identity: dict, replace: bool) -> None:
             and isinstance(man.get("seeds"), dict)
             and isinstance(man.get("scenario"), dict)
         ):
-            held = _run_identity(man)
+            held = _run_identity(man["kind"], man["scenario"], man["seeds"], man["settings"])
     if held == identity:
         return
     if held is None:  # not a results folder of ours: never moved, even with --replace

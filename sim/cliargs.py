@@ -8,27 +8,28 @@ import argparse
 DEFAULT_WARMUP_YEARS = 3.0
 
 
-def int_in(name: str, lo: int = 1, hi: int = 10**8):
-    def conv(s: str) -> int:
+def _number_in(name: str, cast, noun: str, lo, hi, fmt: str):
+    """An argparse type: ``cast`` of the text, within [lo, hi], else one line naming ``name``."""
+
+    def conv(s: str):
         try:
-            v = int(s)
+            v = cast(s)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {s!r}") from None
+            raise argparse.ArgumentTypeError(f"{name} must be {noun}, got {s!r}") from None
         if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{lo}, {hi}], got {v}")
+            raise argparse.ArgumentTypeError(
+                f"{name} must be in [{lo:{fmt}}, {hi:{fmt}}], got {v:{fmt}}"
+            )
         return v
 
     return conv
+
+
+def int_in(name: str, lo: int = 1, hi: int = 10**8):
+    """An integer option within [lo, hi]."""
+    return _number_in(name, int, "an integer", lo, hi, "")
 
 
 def float_in(name: str, lo: float, hi: float):
-    def conv(s: str) -> float:
-        try:
-            v = float(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a number, got {s!r}") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be in [{lo:g}, {hi:g}], got {v:g}")
-        return v
-
-    return conv
+    """A number option within [lo, hi]."""
+    return _number_in(name, float, "a number", lo, hi, "g")

@@ -16,7 +16,7 @@ import math
 import os
 import sys
 import zlib
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim import economics as econ
-from sim.experiment import atomic_write_text, manifest, mp_context, run_model, to_json
+from sim.experiment import atomic_write_text, manifest, run_model, to_json
 from sim.params import Params, sample_uncertain, uncertain_parameters
 from sim.rng import Purpose, Streams, key_from_seed
 from sim.runstore import KeyMismatch, RunStore
@@ -247,42 +247,28 @@ class Comparison:
             self.log(f"resuming: {found} of {len(reps) * len(self.scen)} runs found")
         if not todo:
             return
-        own = self.executor is None
-        ex = self.executor or ProcessPoolExecutor(
-            max_workers=self.s.workers, mp_context=mp_context()
-        )
         bar = None
         if self.progress:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=len(todo), unit="run", desc="compare", file=sys.stderr)
-        try:
-            futs = {}
-            for sc, r in todo:
-                params = replication_params(
-                    sc, self.s.seed, r, self.s.parameter_uncertainty
-                ).to_dict()
-                f = ex.submit(
-                    _run_one,
+        s = self.s
+        jobs = {
+            (_safe(sc.name), f"rep-{r:04d}.json"): (
+                _run_one,
+                (
                     sc.name,
-                    params,
-                    self.s.families,
-                    self.s.years,
-                    self.s.warmup_years,
-                    self.s.seed,
+                    replication_params(sc, s.seed, r, s.parameter_uncertainty).to_dict(),
+                    s.families,
+                    s.years,
+                    s.warmup_years,
+                    s.seed,
                     r,
-                )
-                futs[f] = (sc.name, r)
-            for f in as_completed(futs):
-                name, r = futs[f]
-                self.store.write(f.result(), _safe(name), f"rep-{r:04d}.json")
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
-            if own:
-                ex.shutdown()
+                ),
+            )
+            for sc, r in todo
+        }
+        self.store.run_all(jobs, self.executor, s.workers, bar)
 
     def run(self) -> pd.DataFrame:
         """Run every replication (choosing R from --precision if asked) and return the run table."""

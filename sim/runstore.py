@@ -9,6 +9,8 @@ when the folder is opened again; a stored run file is always complete.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +93,31 @@ class RunStore:
 
     def read(self, *parts: str) -> Any:
         return json.loads(self.path(*parts).read_text())
+
+    def run_all(
+        self,
+        jobs: dict[tuple[str, ...], tuple[Callable, tuple]],
+        executor: Executor | None,
+        workers: int,
+        bar=None,
+    ) -> None:
+        """Run each job (store path -> (function, arguments)) on ``executor`` (or a process pool
+        of ``workers`` made and shut down here) and store each result as soon as it finishes, so
+        a killed sweep loses only the runs in flight. ``bar``: a tqdm bar to advance, or None."""
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        from sim.experiment import mp_context
+
+        own = executor is None
+        ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=mp_context())
+        try:
+            futs = {ex.submit(fn, *args): parts for parts, (fn, args) in jobs.items()}
+            for f in as_completed(futs):
+                self.write(f.result(), *futs[f])
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+            if own:
+                ex.shutdown()

@@ -11,7 +11,7 @@ Results are identical whatever the executor or the number of workers.
 from __future__ import annotations
 
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.compare import METRICS
-from sim.experiment import atomic_write_text, manifest, mp_context, run_model, to_json
+from sim.experiment import atomic_write_text, manifest, run_model, to_json
 from sim.params import REGISTRY, SECTIONS, ParameterError, uncertain_parameters
 from sim.runstore import RunStore
 from sim.scenario import load
@@ -167,10 +167,6 @@ class Sensitivity:
         if found:
             self.log(f"resuming: {found} of {len(self.X)} runs found")
         if todo:
-            own = self.executor is None
-            ex = self.executor or ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=mp_context()
-            )
             bar = None
             if self.progress:
                 from tqdm.auto import tqdm
@@ -182,11 +178,11 @@ class Sensitivity:
                     desc=f"{self.s.method}",
                     file=sys.stderr,
                 )
-            try:
-                s = self.s
-                futs = {
-                    ex.submit(
-                        _run_sample,
+            s = self.s
+            jobs = {
+                (self._name(i),): (
+                    _run_sample,
+                    (
                         s.scenario,
                         s.params,
                         self.X[i].tolist(),
@@ -195,19 +191,11 @@ class Sensitivity:
                         s.warmup_years,
                         s.seed,
                         i,
-                    ): i
-                    for i in todo
-                }
-                for f in as_completed(futs):
-                    i = futs[f]
-                    self.store.write(f.result(), self._name(i))
-                    if bar is not None:
-                        bar.update(1)
-            finally:
-                if bar is not None:
-                    bar.close()
-                if own:
-                    ex.shutdown()
+                    ),
+                )
+                for i in todo
+            }
+            self.store.run_all(jobs, self.executor, self.workers, bar)
         rows = [{"run": i, **self.store.read(self._name(i))["outputs"]} for i in range(len(self.X))]
         return pd.DataFrame(rows)
 
