@@ -231,7 +231,8 @@ def refer_specialist(
         ggz &= _u(m, Purpose.ROUTE, idx, week, 300) < p["bjz.ggz_direct_share"]
         route[ggz] = ROUTE_INSURER
         if not indicated:
-            to_bjz = (route == ROUTE_PROVINCE) & (referrer != S.REF_OTHER)
+            # A crisis is placed at once and indicated afterwards (seeds/001 L619, L629).
+            to_bjz = (route == ROUTE_PROVINCE) & (referrer != S.REF_OTHER) & (ch.need[idx] < 4)
             s13 = p["mechanisms.gatekeeper"]
             if s13 < 1.0:  # the rest is indicated in parallel or afterwards (M13)
                 to_bjz &= _u(m, Purpose.ROUTE, idx, week, 400) < s13
@@ -288,6 +289,20 @@ def indications(m, week: int) -> None:
     wait = np.flatnonzero(ch.state == S.WAIT_INDICATION)
     if len(wait) == 0:
         return
+    # Families leave the indication list as they leave a provider's list; a need that remitted
+    # while waiting ends the wait.
+    out = (_u(m, Purpose.WITHDRAW, wait, week, 600) < p["specialist.withdrawal_per_week"]) | (
+        ch.need[wait] == 0
+    )
+    gone = wait[out]
+    if len(gone):
+        m.tally.withdrawals += len(gone)
+        ch.withdrew[gone] = ch.need[gone] > 0
+        reassure(m, gone[ch.need[gone] > 0], week, p["seek.blocked_weeks_after_refusal"])
+        exit_care(m, gone[ch.need[gone] == 0], week)
+        wait = wait[~out]
+        if len(wait) == 0:
+            return
     m.bjz_credit += p["bjz.indications_per_week_per_1000"] * m.n_children_k
     n = int(m.bjz_credit)
     if n <= 0:
@@ -296,6 +311,11 @@ def indications(m, week: int) -> None:
     done = wait[order[:n]]
     m.bjz_credit -= len(done)
     m.tally.indications += len(done)
+    # Referrers learn the indication wait as they learn a provider's (smoothed observed waits).
+    waited = float((week - ch.q_entry[done]).mean())
+    m.bjz_expected_wait += (waited - m.bjz_expected_wait) / max(
+        p["specialist.wait_smoothing_weeks"], 1.0
+    )
     seen = ch.need[done] + p["bjz.perception_noise_sd"] * m.streams.normal(
         Purpose.PERCEIVE + 5000, ch.uid[done], week
     )

@@ -114,9 +114,10 @@ class Funding:
         prov_weeks = np.bincount(ch.provider[in_s], minlength=m.specialist.n)
         self.provider_cost += prov_weeks * tariff_s
         self.provider_budget += self.provider_budget_week
-        for r in (ROUTE_PROVINCE, ROUTE_INSURER):
-            ledger.add(ROUTE_PAYER[r], "specialist", spec_by_route[r] * tariff_s)
-            ledger.add(ROUTE_PAYER[r], "residential", res_by_route[r] * tariff_r)
+        if not self.lumpsum:
+            for r in (ROUTE_PROVINCE, ROUTE_INSURER):
+                ledger.add(ROUTE_PAYER[r], "specialist", spec_by_route[r] * tariff_s)
+                ledger.add(ROUTE_PAYER[r], "residential", res_by_route[r] * tariff_r)
         municipal = (
             spec_by_route[ROUTE_MUNICIPALITY] * tariff_s
             + res_by_route[ROUTE_MUNICIPALITY] * tariff_r
@@ -124,16 +125,21 @@ class Funding:
         if self.lumpsum:
             wk = self.lumpsum_budget / WEEKS_PER_YEAR
             spec_part = self.provider_budget_week.sum()
-            ledger.add(
-                "municipality",
-                "specialist",
-                spec_part * (1 + p["funding.lumpsum_monitoring_share"]),
-            )
-            ledger.add(
-                "municipality",
-                "residential",
-                (wk - spec_part) * (1 + p["funding.lumpsum_monitoring_share"]),
-            )
+            extra = 1 + p["funding.lumpsum_monitoring_share"]
+            if m.pre2015:
+                # The budget is paid along the routes of the children in care (M14: the province
+                # for indicated care, the insurer for jeugd-ggz).
+                for r in (ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER):
+                    for tier, part, by_route in (
+                        ("specialist", spec_part, spec_by_route),
+                        ("residential", wk - spec_part, res_by_route),
+                    ):
+                        n = by_route.sum()
+                        share = by_route[r] / n if n else float(r == ROUTE_PROVINCE)
+                        ledger.add(ROUTE_PAYER[r], tier, part * extra * share)
+            else:
+                ledger.add("municipality", "specialist", spec_part * extra)
+                ledger.add("municipality", "residential", (wk - spec_part) * extra)
             self.year_spend += wk
         else:
             ledger.add("municipality", "specialist", spec_by_route[ROUTE_MUNICIPALITY] * tariff_s)

@@ -115,6 +115,7 @@ class YouthCareModel(mesa.Model):
         self.worker_sessions_held = np.zeros(self.n_gp)
         self.worker_utilisation_week = 0.0
         self.bjz_credit = 0.0
+        self.bjz_expected_wait = 0.0  # smoothed wait for a BJZ indication, in weeks
         self.pending_unmet: list[np.ndarray] = []
         self._warm_start()
         self.funding = Funding(self)
@@ -197,6 +198,8 @@ class YouthCareModel(mesa.Model):
             ch.episodes[idx] = 1
             ch.helped[idx] = state != S.UNMET
             ch.prof_mask[idx] = S.PROF_GP
+            if self.pre2015 and state != S.WIJKTEAM and state != S.UNMET:
+                ch.route[idx] = care.ROUTE_PROVINCE  # indicated care, paid by the province (M14)
             if state == S.SPECIALIST:
                 ch.provider[idx] = np.repeat(np.arange(self.specialist.n), cap_s)[:count]
                 ch.care_level[idx] = 3
@@ -239,9 +242,17 @@ class YouthCareModel(mesa.Model):
         return self._spec_len[need].astype(np.float64)
 
     def expected_specialist_wait(self) -> float:
-        """The wait referrers expect at specialist care (smoothed observed waits), in weeks."""
+        """The wait referrers expect at specialist care (smoothed observed waits), in weeks.
+
+        Before 2015 it includes the wait for a Bureau Jeugdzorg indication, for the share of
+        referrals that need one (all but the insurer-paid jeugd-ggz route)."""
         pool = self.specialist
-        return float(np.average(pool.expected_wait, weights=pool.places))
+        wait = float(np.average(pool.expected_wait, weights=pool.places))
+        if self.pre2015:
+            p = self.p
+            via_bjz = (1.0 - p["bjz.ggz_direct_share"]) * p["mechanisms.gatekeeper"]
+            wait += via_bjz * self.bjz_expected_wait
+        return wait
 
     def feedback_share(self) -> float:
         """Share of referrals after which the GP hears back (M3)."""

@@ -105,7 +105,10 @@ def _extras(m: YouthCareModel) -> dict:
     queues = {}
     for q in (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION):
         recs = np.concatenate(t.queue_records[q]) if t.queue_records[q] else np.zeros((0, 2))
-        inside = recs[(recs[:, 0] >= w0) & (recs[:, 1] < w1)] if len(recs) else recs
+        # Children who left the list in the window, whenever they joined: in a steady state the
+        # time before the window of those waiting at its start matches the time after it of those
+        # waiting at its end, so a long wait does not bias W (requiring entry in the window would).
+        inside = recs[(recs[:, 1] >= w0) & (recs[:, 1] < w1)] if len(recs) else recs
         L = float(c[f"n_{S.STATE_NAMES[q]}"][w0:w1].mean())
         lam = len(inside) / (w1 - w0)
         W = float((inside[:, 1] - inside[:, 0]).mean()) if len(inside) else 0.0
@@ -145,10 +148,12 @@ def reform_growth(st: Settings, years_after: int = 8) -> tuple[float, list[float
     switch = pre.warmup_weeks
     while pre.week < switch:
         pre.step()
-    # The reform: municipalities pay for all youth help, GP and wijkteam refer directly.
+    # The reform: municipalities pay for all youth help, per week of care (p×q) instead of the
+    # provinces' budgets; GP and wijkteam refer directly; wijkteams replace the CJG.
     pre.set_params(
         {
             "era.rules": "2015",
+            "funding.scheme": base["funding.scheme"],
             "wijkteam.fte_per_1000_children": base["wijkteam.fte_per_1000_children"],
         }
     )

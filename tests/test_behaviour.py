@@ -495,6 +495,50 @@ def test_gatekeeper_strength_is_the_share_that_waits_for_an_indication():
     assert off.recorder.cols["n_waiting_indication"].max() == 0
 
 
+def _pre2015_built(**overrides) -> YouthCareModel:
+    from sim.scenario import load
+
+    params = load("pre2015-bjz").params.replace(overrides)
+    return YouthCareModel(params, families=1000, years=1, warmup_years=0, seed=11)
+
+
+def test_a_pre2015_crisis_is_placed_without_waiting_for_an_indication():
+    """seeds/001 L619, L629: a crisis is placed at once and indicated afterwards; a severe need
+    referred by the GP to indicated care waits for Bureau Jeugdzorg."""
+    from sim import care
+
+    m = _pre2015_built(**{"bjz.ggz_direct_share": 0.0})
+    ch = m.children
+    idx = np.flatnonzero(ch.state == S.UNMET)[:40]
+    ch.need[idx[:20]] = 4
+    ch.need[idx[20:]] = 3
+    care.refer_specialist(m, idx, int(S.REF_GP), WEEK)
+    assert not (ch.state[idx[:20]] == S.WAIT_INDICATION).any()
+    assert (ch.state[idx[20:]] == S.WAIT_INDICATION).all()
+
+
+def test_families_leave_the_indication_list_and_referrers_expect_its_wait():
+    """The indication list loses families as a provider's list does; before 2015 referrers expect
+    the indication wait on top of the provider's, for the share that needs an indication."""
+    from sim import care
+
+    m = _pre2015_built(**{"specialist.withdrawal_per_week": 1.0})
+    ch = m.children
+    idx = np.flatnonzero(ch.state == S.UNMET)[:30]
+    ch.state[idx] = S.WAIT_INDICATION
+    ch.q_entry[idx] = WEEK - 3
+    care.indications(m, WEEK)
+    assert not (ch.state[idx] == S.WAIT_INDICATION).any()
+    assert m.tally.withdrawals == 30
+    p = m.p
+    before = m.expected_specialist_wait()
+    m.bjz_expected_wait = 10.0
+    share = (1 - p["bjz.ggz_direct_share"]) * p["mechanisms.gatekeeper"]
+    assert m.expected_specialist_wait() == pytest.approx(before + 10.0 * share)
+    m.set_params({"era.rules": "2015"})
+    assert m.expected_specialist_wait() == pytest.approx(before)
+
+
 def test_jgz_decline_sends_parents_of_older_children_to_the_gp():
     """M19: with the decline, help-seeking parents of children over 4 go to the GP more often
     (seek.after_4_gp_ratio); at strength 0 the route is the same as before age 4."""

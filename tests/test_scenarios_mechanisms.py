@@ -346,6 +346,45 @@ def test_bjz_in_the_cjg_building_makes_fewer_indication_errors():
 
 
 # =============================================================================================
+# 5c. Pre-2015: providers on the provinces' budgets (lumpsum), the reform's p×q lifts them
+# =============================================================================================
+def _spec_share(s: dict) -> float:
+    return s["children_in_specialist_care_share_per_year"]
+
+
+def test_pre2015_budget_rations_specialist_care_through_the_margin_rule():
+    """Before 2015 providers work to a stated budget (lumpsum): fewer children reach specialist
+    care than under p×q with the same pre-2015 rules; with the funding mechanism off (s = 0) the
+    margin rule is silent and the two schemes admit alike."""
+    _, budget = run("pre2015-bjz")
+    _, pxq = run("pre2015-bjz", **{"funding.scheme": "pxq"})
+    assert _spec_share(budget) < 0.92 * _spec_share(pxq), (_spec_share(budget), _spec_share(pxq))
+    _, budget0 = run("pre2015-bjz", **{"mechanisms.funding": 0.0})
+    _, pxq0 = run("pre2015-bjz", **{"funding.scheme": "pxq", "mechanisms.funding": 0.0})
+    assert abs(_spec_share(budget0) - _spec_share(pxq0)) < 0.03 * _spec_share(pxq0)
+
+
+def test_pre2015_budget_is_paid_by_province_and_insurer_and_adds_up():
+    """The pre-2015 budget is paid along the children's routes (M14): province and insurer, none
+    of it by the municipality; per year it is the stated budget plus the monitoring share. (Child
+    protection's own weekly cost, booked to the municipality, is set to 0 here.)"""
+    m, _ = run("pre2015-bjz", **{"other.protection_cost_per_week": 0.0})
+    p, led = m.p, m.ledger
+    cols = [S.TIERS.index("specialist"), S.TIERS.index("residential")]
+    payer = {name: led.total[S.PAYERS.index(name), cols].sum() for name in S.PAYERS}
+    assert payer["province"] > 0 and payer["insurer"] > 0
+    budget = (
+        p["funding.lumpsum_budget_per_1000_children"]
+        * m.n_children_k
+        * (1 + p["funding.lumpsum_monitoring_share"])
+        * m.total_weeks
+        / 52
+    )
+    assert payer["municipality"] == 0.0
+    assert payer["province"] + payer["insurer"] == pytest.approx(budget, rel=1e-9)
+
+
+# =============================================================================================
 # 6. Every scenario file: metadata, a cited source, and a short clean run
 # =============================================================================================
 SOURCE_MARKERS = ("seeds/", "public-figures", "seed-digest")
