@@ -291,7 +291,7 @@ def indications(m, week: int) -> None:
         return
     # Families leave the indication list as they leave a provider's list; a need that remitted
     # while waiting ends the wait.
-    out = (_u(m, Purpose.WITHDRAW, wait, week, 600) < p["specialist.withdrawal_per_week"]) | (
+    out = (_u(m, Purpose.WITHDRAW, wait, week, 600) < p["bjz.withdrawal_per_week"]) | (
         ch.need[wait] == 0
     )
     gone = wait[out]
@@ -301,8 +301,18 @@ def indications(m, week: int) -> None:
         reassure(m, gone[ch.need[gone] > 0], week, p["seek.blocked_weeks_after_refusal"])
         exit_care(m, gone[ch.need[gone] == 0], week)
         wait = wait[~out]
-        if len(wait) == 0:
-            return
+    # A need that became a crisis while waiting is placed at once, indicated afterwards
+    # (seeds/001 L619, L629), as a crisis referral is.
+    crisis = wait[ch.need[wait] >= 4]
+    if len(crisis):
+        res = ch.to_residential[crisis]
+        refer_specialist(m, crisis[~res], int(S.REF_WIJKTEAM), week, indicated=True)
+        refer_specialist(
+            m, crisis[res], int(S.REF_WIJKTEAM), week, residential=True, indicated=True
+        )
+        wait = wait[ch.need[wait] < 4]
+    if len(wait) == 0:
+        return
     m.bjz_credit += p["bjz.indications_per_week_per_1000"] * m.n_children_k
     n = int(m.bjz_credit)
     if n <= 0:
@@ -313,9 +323,7 @@ def indications(m, week: int) -> None:
     m.tally.indications += len(done)
     # Referrers learn the indication wait as they learn a provider's (smoothed observed waits).
     waited = float((week - ch.q_entry[done]).mean())
-    m.bjz_expected_wait += (waited - m.bjz_expected_wait) / max(
-        p["specialist.wait_smoothing_weeks"], 1.0
-    )
+    m.bjz_expected_wait += (waited - m.bjz_expected_wait) / p["specialist.wait_smoothing_weeks"]
     seen = ch.need[done] + p["bjz.perception_noise_sd"] * m.streams.normal(
         Purpose.PERCEIVE + 5000, ch.uid[done], week
     )

@@ -37,7 +37,11 @@ class Funding:
         k = m.n_children_k
         # Lumpsum budget: stated per scenario; 0 means the start-up spending rate (DESIGN §3).
         budget = p["funding.lumpsum_budget_per_1000_children"] * k
-        if budget <= 0:
+        if budget > 0:
+            # Budget to the front (F4) moves money out of this budget into wijkteam FTE; the
+            # start-up rate below already counts only the places that are left.
+            budget = max(budget - m.front_moved_eur, 0.0)
+        else:
             budget = WEEKS_PER_YEAR * (
                 m.specialist.places.sum() * p["init.specialist_occupancy"] * tariff_s
                 + m.residential.places.sum() * p["init.residential_occupancy"] * tariff_r
@@ -134,6 +138,8 @@ class Funding:
                         ("specialist", spec_part, spec_by_route),
                         ("residential", wk - spec_part, res_by_route),
                     ):
+                        # With nobody in that tier's care, the province (the budget holder
+                        # before 2015) is booked the whole payment.
                         n = by_route.sum()
                         share = by_route[r] / n if n else float(r == ROUTE_PROVINCE)
                         ledger.add(ROUTE_PAYER[r], tier, part * extra * share)

@@ -102,13 +102,20 @@ class YouthCareModel(mesa.Model):
         # Wijkteam FTE per neighbourhood, plus the budget moved to the front (F4).
         kids_per_hood = np.bincount(self.families.hood[self.children.family], minlength=self.n_hood)
         fte = p["wijkteam.fte_per_1000_children"] * kids_per_hood / 1000.0
-        moved = (
+        # EUR a year moved from specialist places to the front (F4).
+        self.front_moved_eur = (
             shift
             * p["specialist.places_per_1000_children"]
             * self.n_children_k
             * (p["specialist.tariff_eur_per_week"] * WEEKS_PER_YEAR)
         )
-        fte = fte + moved / p["wijkteam.fte_cost_eur"] * kids_per_hood / kids_per_hood.sum()
+        fte = (
+            fte
+            + self.front_moved_eur
+            / p["wijkteam.fte_cost_eur"]
+            * kids_per_hood
+            / kids_per_hood.sum()
+        )
         self.wijkteam_fte = fte
         self.collab = Collaboration(self.n_gp, p, self.has_worker)
         self.worker_present_this_week = np.zeros(self.n_gp, dtype=bool)
@@ -241,16 +248,22 @@ class YouthCareModel(mesa.Model):
             return np.full(len(need), self.p["residential.stay_weeks"], dtype=np.float64)
         return self._spec_len[need].astype(np.float64)
 
-    def expected_specialist_wait(self) -> float:
-        """The wait referrers expect at specialist care (smoothed observed waits), in weeks.
+    def expected_specialist_wait(self, referrer: int = S.REF_GP) -> float:
+        """The wait ``referrer`` expects at specialist care (smoothed observed waits), in weeks.
 
-        Before 2015 it includes the wait for a Bureau Jeugdzorg indication, for the share of
-        referrals that need one (all but the insurer-paid jeugd-ggz route)."""
+        Before 2015 it includes the wait for a Bureau Jeugdzorg indication, for the share of that
+        referrer's referrals that need one: the GP's (and a family's own) go straight to
+        insurer-paid jeugd-ggz with chance ``bjz.ggz_direct_share``; the CJG's and JGZ's always
+        go through BJZ. Crises skip the indication; they are few and not counted here."""
         pool = self.specialist
         wait = float(np.average(pool.expected_wait, weights=pool.places))
         if self.pre2015:
             p = self.p
-            via_bjz = (1.0 - p["bjz.ggz_direct_share"]) * p["mechanisms.gatekeeper"]
+            via_bjz = p["mechanisms.gatekeeper"]
+            if referrer in (S.REF_GP, S.REF_NONE):
+                via_bjz *= 1.0 - p["bjz.ggz_direct_share"]
+            elif referrer == S.REF_OTHER:
+                via_bjz = 0.0
             wait += via_bjz * self.bjz_expected_wait
         return wait
 

@@ -435,6 +435,9 @@ _P: list[Param] = [
     Param("bjz.cost_per_indication_eur", 1200.0, "EUR/indication", 0, 10000, source=ASSUMPTION, doc="Cost of an indication (province)."),
     Param("bjz.ggz_direct_share", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (jeugd-ggz via insurer before 2015)",
           doc="Share of GP specialist referrals that went straight to insurer-paid jeugd-ggz before 2015."),
+    Param("bjz.withdrawal_per_week", 0.01, "1/week", 0, 1, dist=_u(0.005, 0.02),
+          source=f"{ASSUMPTION} (as from a provider's list: {SRC_FIG} 7.1)",
+          doc="Weekly chance that a family waiting for a Bureau Jeugdzorg indication leaves the list."),
 
     # --- collaboration: trust, knowledge, feedback, digital plan --------------------------------
     Param("trust.gain_in_person", 0.08, "per contact", 0, 2, dist=_u(0.04, 0.12), source=f"{ASSUMPTION} (M2)",

@@ -62,7 +62,7 @@ def gp_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     u[:, S.OPT_JGZ] += local
     u[:, S.OPT_REASSURE] += p["gp.reassure_utility"]
     u[:, S.OPT_SPECIALIST] -= (
-        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait()
+        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait(S.REF_GP)
     )
     req = m.streams.uniform(Purpose.REQUEST, ch.uid[idx], week) < p["gp.request_share"]
     req &= ch.need[idx] >= 2
@@ -83,7 +83,7 @@ def worker_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     u = -p["gp.beta_fit"] * (perceived[:, None] - levels[None, :]) ** 2
     u[:, S.OPT_WORKER] = -np.inf  # sessions are over
     u[:, S.OPT_SPECIALIST] -= (
-        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait()
+        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait(S.REF_GP)
     )
     choice = logit(u, _gumbels(m, idx, week, 5, offset=5))
     m.tally.count_decisions(ch.need[idx], levels[choice])
@@ -103,7 +103,7 @@ def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     u[:, S.OPT_WORKER] = -np.inf
     u[:, S.OPT_JGZ] += p["jgz.support_utility"]
     u[:, S.OPT_SPECIALIST] -= (
-        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait()
+        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait(S.REF_JGZ)
     )
     choice = logit(u, _gumbels(m, idx, week, 5))
     m.tally.count_decisions(ch.need[idx], levels[choice])
@@ -127,7 +127,9 @@ def wijkteam_refers(m, idx: np.ndarray, week: int) -> np.ndarray:
         + p["mechanisms.medicalisation"]
         * p["wijkteam.medicalising_slope"]
         * p["wijkteam.medicalising_share"]
-        - p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait()
+        - p["gp.beta_wait"]
+        * p["mechanisms.wait_response"]
+        * m.expected_specialist_wait(S.REF_WIJKTEAM)
     )
     u = m.streams.uniform(Purpose.WIJKTEAM_REFER, ch.uid[idx], week)
     refer = u < 1.0 / (1.0 + np.exp(-z))

@@ -146,7 +146,8 @@ def load(spec: str, extra: dict[str, Any] | None = None) -> Scenario:
     funding = [f for f in files if "funding.scheme" in f.overrides]
     if len(funding) > 1:
         raise ScenarioError(
-            f"{funding[0].path} and {funding[1].path}: at most one funding scheme per scenario"
+            f"{funding[0].path} and {funding[1].path}: at most one funding scheme per scenario "
+            "(both set funding.scheme)"
         )
     baselines = [
         f for f in files if f.kind == "baseline" and f.path.resolve() != base.path.resolve()

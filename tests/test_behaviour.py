@@ -484,7 +484,7 @@ def _pre2015(**overrides):
 
 
 def test_gatekeeper_strength_is_the_share_that_waits_for_an_indication():
-    """M13: at 1 every pre-2015 referral to indicated care waits for Bureau Jeugdzorg; at 0.5
+    """M13: at 1 every pre-2015 referral to indicated care but a crisis waits for Bureau Jeugdzorg; at 0.5
     fewer indications are made; at 0 none, and nobody ever waits for one."""
     full, _ = _pre2015()
     half, _ = _pre2015(**{"mechanisms.gatekeeper": 0.5})
@@ -517,26 +517,69 @@ def test_a_pre2015_crisis_is_placed_without_waiting_for_an_indication():
     assert (ch.state[idx[20:]] == S.WAIT_INDICATION).all()
 
 
-def test_families_leave_the_indication_list_and_referrers_expect_its_wait():
-    """The indication list loses families as a provider's list does; before 2015 referrers expect
-    the indication wait on top of the provider's, for the share that needs an indication."""
+def _on_indication_list(m: YouthCareModel, n: int, entry: int) -> np.ndarray:
+    ch = m.children
+    idx = np.flatnonzero(ch.state == S.UNMET)[:n]
+    ch.state[idx] = S.WAIT_INDICATION
+    ch.q_entry[idx] = entry
+    ch.need[idx] = 2
+    return idx
+
+
+def test_families_leave_the_indication_list():
+    """The indication list loses families as a provider's list does (bjz.withdrawal_per_week);
+    a need that remitted while waiting ends the wait (the child leaves help)."""
     from sim import care
 
-    m = _pre2015_built(**{"specialist.withdrawal_per_week": 1.0})
-    ch = m.children
-    idx = np.flatnonzero(ch.state == S.UNMET)[:30]
-    ch.state[idx] = S.WAIT_INDICATION
-    ch.q_entry[idx] = WEEK - 3
+    m = _pre2015_built(**{"bjz.withdrawal_per_week": 1.0})
+    idx = _on_indication_list(m, 30, WEEK - 3)
     care.indications(m, WEEK)
-    assert not (ch.state[idx] == S.WAIT_INDICATION).any()
+    assert not (m.children.state[idx] == S.WAIT_INDICATION).any()
     assert m.tally.withdrawals == 30
+    m = _pre2015_built(**{"bjz.withdrawal_per_week": 0.0, "bjz.indications_per_week_per_1000": 0.0})
+    idx = _on_indication_list(m, 10, WEEK - 3)
+    m.children.need[idx[:4]] = 0
+    care.indications(m, WEEK)
+    assert (m.children.state[idx[:4]] == S.NONE).all()
+    assert (m.children.state[idx[4:]] == S.WAIT_INDICATION).all()
+
+
+def test_a_crisis_on_the_indication_list_is_placed_at_once():
+    """A need that becomes a crisis while waiting for BJZ goes to the provider's list as
+    indicated, whatever its place in the indication queue (seeds/001 L619, L629)."""
+    from sim import care
+
+    m = _pre2015_built(**{"bjz.withdrawal_per_week": 0.0, "bjz.indications_per_week_per_1000": 0.0})
+    idx = _on_indication_list(m, 10, WEEK - 3)
+    m.children.need[idx[:3]] = 4
+    care.indications(m, WEEK)
+    assert (m.children.state[idx[:3]] == S.WAIT_SPECIALIST).all()
+    assert (m.children.state[idx[3:]] == S.WAIT_INDICATION).all()
+
+
+def test_referrers_learn_and_expect_the_indication_wait():
+    """Referrers learn BJZ's wait from the children it indicates (smoothed like a provider's
+    wait), and before 2015 expect it for the share of their referrals that needs an indication:
+    part of the GP's (the rest go straight to jeugd-ggz), all of the CJG's and JGZ's, none of the
+    'other' streams'; from 2015 on, none."""
+    from sim import care
+
+    m = _pre2015_built(
+        **{"bjz.withdrawal_per_week": 0.0, "bjz.indications_per_week_per_1000": 20.0}
+    )
+    _on_indication_list(m, 20, WEEK - 10)
+    care.indications(m, WEEK)
     p = m.p
-    before = m.expected_specialist_wait()
+    assert m.bjz_expected_wait == pytest.approx(10.0 / p["specialist.wait_smoothing_weeks"])
     m.bjz_expected_wait = 10.0
-    share = (1 - p["bjz.ggz_direct_share"]) * p["mechanisms.gatekeeper"]
-    assert m.expected_specialist_wait() == pytest.approx(before + 10.0 * share)
+    base = float(np.average(m.specialist.expected_wait, weights=m.specialist.places))
+    s13, ggz = p["mechanisms.gatekeeper"], p["bjz.ggz_direct_share"]
+    assert m.expected_specialist_wait(S.REF_GP) == pytest.approx(base + 10.0 * s13 * (1 - ggz))
+    assert m.expected_specialist_wait(S.REF_WIJKTEAM) == pytest.approx(base + 10.0 * s13)
+    assert m.expected_specialist_wait(S.REF_JGZ) == pytest.approx(base + 10.0 * s13)
+    assert m.expected_specialist_wait(S.REF_OTHER) == pytest.approx(base)
     m.set_params({"era.rules": "2015"})
-    assert m.expected_specialist_wait() == pytest.approx(before)
+    assert m.expected_specialist_wait(S.REF_WIJKTEAM) == pytest.approx(base)
 
 
 def test_jgz_decline_sends_parents_of_older_children_to_the_gp():

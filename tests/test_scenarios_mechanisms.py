@@ -361,7 +361,7 @@ def test_pre2015_budget_rations_specialist_care_through_the_margin_rule():
     assert _spec_share(budget) < 0.92 * _spec_share(pxq), (_spec_share(budget), _spec_share(pxq))
     _, budget0 = run("pre2015-bjz", **{"mechanisms.funding": 0.0})
     _, pxq0 = run("pre2015-bjz", **{"funding.scheme": "pxq", "mechanisms.funding": 0.0})
-    assert abs(_spec_share(budget0) - _spec_share(pxq0)) < 0.03 * _spec_share(pxq0)
+    assert _spec_share(budget0) == _spec_share(pxq0)
 
 
 def test_pre2015_budget_is_paid_by_province_and_insurer_and_adds_up():
@@ -382,6 +382,25 @@ def test_pre2015_budget_is_paid_by_province_and_insurer_and_adds_up():
     )
     assert payer["municipality"] == 0.0
     assert payer["province"] + payer["insurer"] == pytest.approx(budget, rel=1e-9)
+
+
+def test_pre2015_budget_is_split_by_the_routes_of_the_children_in_care():
+    """One week's payment: three children in specialist care on the province's route and one on
+    the insurer's split the specialist part 3 : 1."""
+    m = YouthCareModel(load("pre2015-bjz").params, families=500, years=1, warmup_years=0, seed=1)
+    ch = m.children
+    ch.state[:] = S.NONE
+    kids = np.arange(4)
+    ch.state[kids] = S.SPECIALIST
+    ch.provider[kids] = 0
+    ch.route[kids] = [1, 1, 1, 2]  # province, province, province, insurer (care.ROUTE_*)
+    counts = np.bincount(ch.state, minlength=S.N_STATES)
+    m.funding.step(m, 1, counts, kids)
+    w = m.ledger.week
+    spec = S.TIERS.index("specialist")
+    province, insurer = w[S.PAYERS.index("province"), spec], w[S.PAYERS.index("insurer"), spec]
+    assert province == pytest.approx(3 * insurer)
+    assert w[S.PAYERS.index("municipality"), spec] == 0.0
 
 
 # =============================================================================================
