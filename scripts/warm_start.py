@@ -1,11 +1,13 @@
 #!/usr/bin/env python
-"""The warm start of trust and knowledge: the baseline's steady state.
+"""The warm start: the baseline's steady state.
 
 Runs the baseline for ``--years`` (20 by default) at region size for a few seeds and prints the
 mean, over the second half of the run, of the GPs' trust in each partner and of their knowledge
-of the social map. Those means are the registry's defaults ``trust.init_*`` (but not
-``trust.init_practice_worker``: trust in a newly placed worker) and ``gp.knowledge_init``, so a
-run starts near the state the baseline settles in and the warm-up only has to settle the rest.
+of the social map, and of the stocks a run starts from: the share of children with a need, the
+specialist places per 1000 children, and how full the places and lists are. Those means are the
+registry's defaults ``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly
+placed worker), ``gp.knowledge_init``, ``init.*`` and ``specialist.places_per_1000_children``, so
+a run starts near the state the baseline settles in and the warm-up only has to settle the rest.
 
     .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
 """
@@ -42,18 +44,40 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--seeds must be at least 1, --years above 0 and --families at least 100")
     params = load("baseline").params
     means: dict[str, list[float]] = {c: [] for c in TARGETS}
+    stocks: dict[str, list[float]] = {name: [] for name in STOCKS}
     for seed in range(1, a.seeds + 1):
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
         m.run()
         half = m.total_weeks // 2
+        c = {
+            k: np.asarray(v[half : m.total_weeks], dtype=float) for k, v in m.recorder.cols.items()
+        }
         for col in TARGETS:
-            means[col].append(float(np.mean(m.recorder.cols[col][half : m.total_weeks])))
-    for col, name in TARGETS.items():
-        v = np.array(means[col])
+            means[col].append(float(np.mean(c[col])))
+        for name, stock in STOCKS.items():
+            stocks[name].append(float(np.mean(stock(c))))
+    rows = [(name, np.array(means[col])) for col, name in TARGETS.items()]
+    rows += [(name, np.array(v)) for name, v in stocks.items()]
+    for name, v in rows:
         print(
-            f"{name:28s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
+            f"{name:36s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
         )
     return 0
+
+
+def _need(c: dict) -> np.ndarray:
+    return sum(c[f"need_{k}"] for k in range(1, S.N_LEVELS))
+
+
+# Registry parameter -> its steady-state value from the weekly series (second half of the run).
+STOCKS = {
+    "init.need_share": lambda c: _need(c) / c["children"],
+    "specialist.places_per_1000_children": lambda c: c["specialist_places"] / c["children"] * 1000,
+    "init.specialist_occupancy": lambda c: c["n_specialist"] / c["specialist_places"],
+    "init.waiting_per_place": lambda c: c["n_waiting_specialist"] / c["specialist_places"],
+    "init.residential_occupancy": lambda c: c["n_residential"] / c["residential_places"],
+    "init.wijkteam_occupancy": lambda c: c["wijkteam_occupancy"],
+}
 
 
 if __name__ == "__main__":

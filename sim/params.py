@@ -32,10 +32,6 @@ TUNED = (
     "tuned by hand to the DESIGN §3 targets during development; held fixed by `youthcare "
     "calibrate`; prior range is an assumption"
 )
-WARM_START_STOCKS = (
-    "warm start: set so that a run starts near the baseline's steady stocks (MSER-5 truncation "
-    "of the waiting list, reported by every run, stays below the 3-year warm-up)"
-)
 WARM_START = (
     "warm start: the baseline's steady state (scripts/warm_start.py: 20,000 families, 20 years, "
     "seeds 1-2)"
@@ -384,8 +380,8 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 60.0, "places/1000 children", 1, 200, dist=_u(50.0, 70.0), source=TUNED,
-          doc="Ambulant specialist places at the start (calibrated to the wait)."),
+    Param("specialist.places_per_1000_children", 44.5, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
+          doc="Ambulant specialist places at the start (from there, capacity follows the waiting list)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
     Param("specialist.treatment_weeks_severe", 36, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned treatment length at severe need."),
@@ -548,15 +544,15 @@ _P: list[Param] = [
           doc="How far the thinning of JGZ contact after age 4 sends help-seeking parents to the GP (scales seek.after_4_gp_ratio - 1; 0 = as before age 4)."),
 
     # --- warm start ----------------------------------------------------------------------------
-    Param("init.need_share", 0.11, "share of children", 0, 1, source=WARM_START_STOCKS,
+    Param("init.need_share", 0.20, "share of children", 0, 1, source=WARM_START,
           doc="Share of children with a need at the start."),
-    Param("init.specialist_occupancy", 0.97, "share of places", 0, 1, source=WARM_START_STOCKS,
+    Param("init.specialist_occupancy", 0.97, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of specialist places at the start."),
-    Param("init.waiting_per_place", 0.35, "waiting/place", 0, 5, source=WARM_START_STOCKS,
+    Param("init.waiting_per_place", 0.35, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per specialist place at the start."),
-    Param("init.residential_occupancy", 0.95, "share of places", 0, 1, source=WARM_START_STOCKS,
+    Param("init.residential_occupancy", 0.98, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of residential places at the start."),
-    Param("init.wijkteam_occupancy", 0.9, "caseload/norm", 0, 3, source=WARM_START_STOCKS,
+    Param("init.wijkteam_occupancy", 0.48, "caseload/norm", 0, 3, source=WARM_START,
           doc="Wijkteam caseload at the start relative to its norm."),
 ]
 # fmt: on
