@@ -25,19 +25,25 @@ from sim.population import WEEKS_PER_YEAR
 class Funding:
     """Provider behaviour from the margin rule, and the municipality's budgets."""
 
-    def __init__(self, m):
+    def __init__(self, m, pxq: bool = False):
+        """Provider behaviour and budgets under ``funding.scheme`` (``pxq=True``: p×q whatever the
+        scheme, for the warm-up before a lumpsum contracted on last year's spending)."""
         p = m.p
         self.m = m
         n = m.specialist.n
-        self.lumpsum = p["funding.scheme"] == "lumpsum"
+        self.lumpsum = p["funding.scheme"] == "lumpsum" and not pxq
         tariff_s, tariff_r = (
             p["specialist.tariff_eur_per_week"],
             p["residential.tariff_eur_per_week"],
         )
         k = m.n_children_k
-        # Lumpsum budget: stated per scenario; 0 means the start-up spending rate (DESIGN §3).
+        # Lumpsum budget: last year's p×q spending, or stated per scenario (0: the start-up
+        # spending rate, DESIGN §3).
         budget = p["funding.lumpsum_budget_per_1000_children"] * k
-        if budget > 0:
+        history = m.pxq_history
+        if p["funding.lumpsum_budget_basis"] == "last_year" and history.weeks >= WEEKS_PER_YEAR:
+            budget = history.last_year()
+        elif budget > 0:
             # Budget to the front (F4) moves money out of this budget into wijkteam FTE; the
             # start-up rate below already counts only the places that are left.
             budget = max(budget - m.front_moved_eur, 0.0)
@@ -126,6 +132,8 @@ class Funding:
             spec_by_route[ROUTE_MUNICIPALITY] * tariff_s
             + res_by_route[ROUTE_MUNICIPALITY] * tariff_r
         )
+        if not self.lumpsum:
+            m.pxq_history.add(spec_by_route.sum() * tariff_s + res_by_route.sum() * tariff_r)
         if self.lumpsum:
             wk = self.lumpsum_budget / WEEKS_PER_YEAR
             spec_part = self.provider_budget_week.sum()
@@ -205,3 +213,20 @@ class Funding:
         ledger.add(
             "province", "indication", m.tally.indications_week * p["bjz.cost_per_indication_eur"]
         )
+
+
+class SpendingHistory:
+    """p×q tariff spending on specialist and residential care (all payers), week by week: the
+    basis of a lumpsum contracted on last year's spending."""
+
+    def __init__(self) -> None:
+        self.week_eur = np.zeros(WEEKS_PER_YEAR)
+        self.weeks = 0  # weeks of p×q recorded
+
+    def add(self, eur: float) -> None:
+        self.week_eur[self.weeks % WEEKS_PER_YEAR] = eur
+        self.weeks += 1
+
+    def last_year(self) -> float:
+        """EUR spent on p×q in the last 52 weeks recorded."""
+        return float(self.week_eur.sum())

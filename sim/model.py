@@ -25,7 +25,7 @@ from sim.actors import (
 )
 from sim.collaboration import Collaboration
 from sim.costs import Ledger
-from sim.funding import Funding
+from sim.funding import Funding, SpendingHistory
 from sim.metrics import Recorder, Tally, summarise
 from sim.params import Params, validate_values
 from sim.population import (
@@ -125,7 +125,17 @@ class YouthCareModel(mesa.Model):
         self.bjz_expected_wait = 0.0  # smoothed wait for a BJZ indication, in weeks
         self.pending_unmet: list[np.ndarray] = []
         self._warm_start()
-        self.funding = Funding(self)
+        self.pxq_history = SpendingHistory()
+        # A lumpsum contracted on last year's spending: p×q through the warm-up, then the contract
+        # (without a warm-up year there is no history, and the budget is the start-up rate).
+        self.contract_week = (
+            self.warmup_weeks
+            if p["funding.scheme"] == "lumpsum"
+            and p["funding.lumpsum_budget_basis"] == "last_year"
+            and self.warmup_weeks >= WEEKS_PER_YEAR
+            else -1
+        )
+        self.funding = Funding(self, pxq=self.contract_week > 0)
         # The organisations as Mesa agents (registry and face, not a weekly loop).
         for g in range(self.n_gp):
             GPPractice(self, g)
@@ -396,6 +406,8 @@ class YouthCareModel(mesa.Model):
         if w == self.warmup_weeks:
             self.tally.reset()
             self.cost_at_warmup = self.ledger.total.copy()
+        if w == self.contract_week and self.p["funding.scheme"] == "lumpsum":
+            self.funding = Funding(self)  # the lumpsum at last year's p×q spending
         self.tally.new_week()
         self._occ_week = -1
         # 1. population: ageing out and births, need onset; unmet need escalates or remits

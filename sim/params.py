@@ -492,9 +492,14 @@ _P: list[Param] = [
           doc="How much longer treatment becomes per unit of margin incentive."),
     Param("funding.stepdown_slope", 2.0, "log odds per unit incentive", 0, 10, source=ASSUMPTION,
           doc="How much step-down falls per unit of margin incentive."),
+    Param("funding.lumpsum_budget_basis", "stated", "-", kind="choice", choices=("stated", "last_year"),
+          source=f"scenario lever; 'last_year' is an assumption: a municipality leaving p×q contracts at what it spent (cf. Amsterdam's switch, {SRC_FIG} 6.8)",
+          doc="How a lumpsum budget is set: 'stated' (funding.lumpsum_budget_per_1000_children) or 'last_year' "
+              "(the p×q tariff spending on specialist and residential care of the 52 weeks before the contract: a run "
+              "pays p×q through its warm-up and contracts the lumpsum when measurement begins)."),
     Param("funding.lumpsum_budget_per_1000_children", 0.0, "EUR/year/1000 children", 0, 1e8,
           source="scenario lever (each lumpsum scenario states its budget)",
-          doc="Lumpsum budget for specialist and residential care; 0 means: equal to the baseline's spending rate at the start."),
+          doc="Lumpsum budget for specialist and residential care with basis 'stated'; 0 means: the spending rate of the places at the start."),
     Param("funding.lumpsum_monitoring_share", 0.02, "share of budget", 0, 0.5,
           source=f"{ASSUMPTION} (monitoring need: seeds/004 L1951-1957)", doc="Monitoring cost under lumpsum."),
     Param("funding.slack_weight", 1.0, "utility per unit slack", 0, 10, source=ASSUMPTION,

@@ -357,6 +357,32 @@ def test_pxq_admits_lower_and_treats_longer_than_lumpsum_at_start():
     assert f_pxq.res_length_mult > f_ls.res_length_mult
 
 
+@pytest.mark.parametrize("tariff", [480.0, 640.0])
+def test_a_lumpsum_on_last_years_spending_is_contracted_at_the_warm_ups_pxq_cost(tariff):
+    """With basis 'last_year' a run pays p×q through its warm-up and, when measurement begins,
+    contracts the lumpsum at exactly the tariff spending of the last 52 weeks (whatever the
+    tariff: budget-neutral under every parameter draw)."""
+    p = Params(
+        {
+            "funding.scheme": "lumpsum",
+            "funding.lumpsum_budget_basis": "last_year",
+            "specialist.tariff_eur_per_week": tariff,
+        }
+    )
+    m = YouthCareModel(p, families=1000, years=1, warmup_years=1.5, seed=3)
+    while m.week < m.warmup_weeks:
+        m.step()
+        assert not m.funding.lumpsum
+    c, w = m.recorder.cols, m.warmup_weeks
+    spent = (
+        c["n_specialist"][w - 52 : w] * tariff
+        + c["n_residential"][w - 52 : w] * p["residential.tariff_eur_per_week"]
+    ).sum()
+    m.step()
+    assert m.funding.lumpsum
+    assert m.funding.lumpsum_budget == pytest.approx(spent, rel=1e-12)
+
+
 def _lumpsum_with_slack(slack: float, s: float = 1.0):
     m, f = _funding("lumpsum", s)
     f.provider_budget[:] = 1000.0
