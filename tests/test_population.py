@@ -199,3 +199,24 @@ def test_unmet_need_remits_and_escalates_within_levels():
     np.testing.assert_array_equal(need_total, c["children"])
     assert np.all(c["need_0"] >= c["n_none"])  # every child in state 'none' has need 0
     assert np.all(c["life_threatening"] <= c["need_4"])
+
+
+def test_the_baseline_starts_at_its_steady_state():
+    """The warm start (init.*, specialist.places_per_1000_children) is the baseline's steady state
+    (scripts/warm_start.py): the first year's stocks are within 8% of years 5-8. Before the stocks
+    were set so, children with a need started at 11% against a steady 20% and specialist care at
+    three quarters of its level. If this fails after a recalibration, re-run
+    scripts/warm_start.py and update the defaults."""
+    from sim.scenario import load
+
+    m = YouthCareModel(load("baseline").params, families=5000, years=5, warmup_years=3, seed=1)
+    m.run()
+    c = m.recorder.cols
+    stocks = {
+        "children with a need": sum(c[f"need_{k}"] for k in range(1, S.N_LEVELS)) / c["children"],
+        "specialist places": c["specialist_places"],
+        "children in specialist care": c["n_specialist"],
+    }
+    for name, x in stocks.items():
+        ratio = x[:52].mean() / x[4 * 52 : 8 * 52].mean()
+        assert abs(ratio - 1.0) < 0.08, (name, ratio)
