@@ -294,23 +294,13 @@ def indications(m, week: int) -> None:
     out = (_u(m, Purpose.WITHDRAW, wait, week, 600) < p["bjz.withdrawal_per_week"]) | (
         ch.need[wait] == 0
     )
-    gone = wait[out]
-    if len(gone):
-        m.tally.withdrawals += len(gone)
-        ch.withdrew[gone] = ch.need[gone] > 0
-        reassure(m, gone[ch.need[gone] > 0], week, p["seek.blocked_weeks_after_refusal"])
-        exit_care(m, gone[ch.need[gone] == 0], week)
-        wait = wait[~out]
+    _withdraw(m, wait[out], week)
+    wait = wait[~out]
     # A need that became a crisis while waiting is placed at once, indicated afterwards
     # (seeds/001 L619, L629), as a crisis referral is.
-    crisis = wait[ch.need[wait] >= 4]
-    if len(crisis):
-        res = ch.to_residential[crisis]
-        refer_specialist(m, crisis[~res], int(S.REF_WIJKTEAM), week, indicated=True)
-        refer_specialist(
-            m, crisis[res], int(S.REF_WIJKTEAM), week, residential=True, indicated=True
-        )
-        wait = wait[ch.need[wait] < 4]
+    crisis = ch.need[wait] >= 4
+    _refer_indicated(m, wait[crisis], week)
+    wait = wait[~crisis]
     if len(wait) == 0:
         return
     m.bjz_credit += p["bjz.indications_per_week_per_1000"] * m.n_children_k
@@ -333,12 +323,28 @@ def indications(m, week: int) -> None:
     gap = ch.need[done] - p["bjz.threshold"]
     m.tally.indications_refused_needy += int(np.count_nonzero((gap >= 0.5) & ~ok))
     m.tally.indications_granted_light += int(np.count_nonzero((gap <= -0.5) & ok))
-    res = done[ok & ch.to_residential[done]]
-    amb = done[ok & ~ch.to_residential[done]]
-    refer_specialist(m, amb, int(S.REF_WIJKTEAM), week, indicated=True)
-    refer_specialist(m, res, int(S.REF_WIJKTEAM), week, residential=True, indicated=True)
+    _refer_indicated(m, done[ok], week)
     # Refused: referred back to the CJG / local team (seeds/001 L1192-1194).
     enter_wijkteam(m, done[~ok], week)
+
+
+def _refer_indicated(m, idx: np.ndarray, week: int) -> None:
+    """Indicated children to the provider's list: ambulant, or residential if that was asked."""
+    res = m.children.to_residential[idx]
+    refer_specialist(m, idx[~res], int(S.REF_WIJKTEAM), week, indicated=True)
+    refer_specialist(m, idx[res], int(S.REF_WIJKTEAM), week, residential=True, indicated=True)
+
+
+def _withdraw(m, gone: np.ndarray, week: int) -> None:
+    """Children leaving a list: with their need remitted they leave help; the others are
+    reassured and marked as having withdrawn (a later referral counts as a return)."""
+    if len(gone) == 0:
+        return
+    ch = m.children
+    m.tally.withdrawals += len(gone)
+    ch.withdrew[gone] = ch.need[gone] > 0
+    reassure(m, gone[ch.need[gone] > 0], week, m.p["seek.blocked_weeks_after_refusal"])
+    exit_care(m, gone[ch.need[gone] == 0], week)
 
 
 def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, stop: bool) -> None:
@@ -353,15 +359,8 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
         )
         out = _u(m, Purpose.WITHDRAW, wait, week) < wd
         out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
-        gone = wait[out]
-        if len(gone):
-            m.tally.withdrawals += len(gone)
-            ch.withdrew[gone] = ch.need[gone] > 0
-            none = gone[ch.need[gone] == 0]
-            rest = gone[ch.need[gone] > 0]
-            reassure(m, rest, week, p["seek.blocked_weeks_after_refusal"])
-            exit_care(m, none, week)
-            wait = wait[~out]
+        _withdraw(m, wait[out], week)
+        wait = wait[~out]
     if stop or len(wait) == 0:
         return
     occupied = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)

@@ -124,43 +124,27 @@ class Funding:
         prov_weeks = np.bincount(ch.provider[in_s], minlength=m.specialist.n)
         self.provider_cost += prov_weeks * tariff_s
         self.provider_budget += self.provider_budget_week
-        if not self.lumpsum:
-            for r in (ROUTE_PROVINCE, ROUTE_INSURER):
-                ledger.add(ROUTE_PAYER[r], "specialist", spec_by_route[r] * tariff_s)
-                ledger.add(ROUTE_PAYER[r], "residential", res_by_route[r] * tariff_r)
-        municipal = (
-            spec_by_route[ROUTE_MUNICIPALITY] * tariff_s
-            + res_by_route[ROUTE_MUNICIPALITY] * tariff_r
-        )
-        if not self.lumpsum:
-            m.pxq_history.add(spec_by_route.sum() * tariff_s + res_by_route.sum() * tariff_r)
+        # What each route's payer owes this week: under p×q the tariff for its children in care;
+        # under lumpsum the budget plus monitoring, split over the routes of the children in care
+        # (before 2015 the province and the insurer, M14).
         if self.lumpsum:
             wk = self.lumpsum_budget / WEEKS_PER_YEAR
             spec_part = self.provider_budget_week.sum()
             extra = 1 + p["funding.lumpsum_monitoring_share"]
-            if m.pre2015:
-                # The budget is paid along the routes of the children in care (M14: the province
-                # for indicated care, the insurer for jeugd-ggz).
-                for r in (ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER):
-                    for tier, part, by_route in (
-                        ("specialist", spec_part, spec_by_route),
-                        ("residential", wk - spec_part, res_by_route),
-                    ):
-                        # With nobody in that tier's care, the province (the budget holder
-                        # before 2015) is booked the whole payment.
-                        n = by_route.sum()
-                        share = by_route[r] / n if n else float(r == ROUTE_PROVINCE)
-                        ledger.add(ROUTE_PAYER[r], tier, part * extra * share)
-            else:
-                ledger.add("municipality", "specialist", spec_part * extra)
-                ledger.add("municipality", "residential", (wk - spec_part) * extra)
+            holder = ROUTE_PROVINCE if m.pre2015 else ROUTE_MUNICIPALITY
+            spec_pay = _split(spec_part * extra, spec_by_route, holder)
+            res_pay = _split((wk - spec_part) * extra, res_by_route, holder)
             self.year_spend += wk
         else:
-            ledger.add("municipality", "specialist", spec_by_route[ROUTE_MUNICIPALITY] * tariff_s)
-            ledger.add("municipality", "residential", res_by_route[ROUTE_MUNICIPALITY] * tariff_r)
-            self.year_spend += municipal
+            spec_pay = spec_by_route * tariff_s
+            res_pay = res_by_route * tariff_r
+            m.pxq_history.add(spec_pay.sum() + res_pay.sum())
+            self.year_spend += spec_pay[ROUTE_MUNICIPALITY] + res_pay[ROUTE_MUNICIPALITY]
             if self.ceiling > 0 and self.year_spend >= self.ceiling:
                 self.stopped = True  # registration stop until the new year
+        for r in (ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER):
+            ledger.add(ROUTE_PAYER[r], "specialist", float(spec_pay[r]))
+            ledger.add(ROUTE_PAYER[r], "residential", float(res_pay[r]))
         self._front_line_costs(m, counts, busy, st)
         # Capacity answers a lasting waiting list, with a lag and a workforce cap.
         s_w = p["mechanisms.wait_response"]
@@ -213,6 +197,17 @@ class Funding:
         ledger.add(
             "province", "indication", m.tally.indications_week * p["bjz.cost_per_indication_eur"]
         )
+
+
+def _split(eur: float, by_route: np.ndarray, holder: int) -> np.ndarray:
+    """``eur`` split over the payer routes in proportion to the children on each; with nobody in
+    care, the budget holder (``holder``) pays it all."""
+    n = by_route.sum()
+    if n:
+        return eur * (by_route / n)
+    out = np.zeros(len(by_route))
+    out[holder] = eur
+    return out
 
 
 class SpendingHistory:

@@ -109,14 +109,8 @@ class YouthCareModel(mesa.Model):
             * self.n_children_k
             * (p["specialist.tariff_eur_per_week"] * WEEKS_PER_YEAR)
         )
-        fte = (
-            fte
-            + self.front_moved_eur
-            / p["wijkteam.fte_cost_eur"]
-            * kids_per_hood
-            / kids_per_hood.sum()
-        )
-        self.wijkteam_fte = fte
+        bought = self.front_moved_eur / p["wijkteam.fte_cost_eur"]  # FTE, spread by children
+        self.wijkteam_fte = fte + bought * kids_per_hood / kids_per_hood.sum()
         self.collab = Collaboration(self.n_gp, p, self.has_worker)
         self.worker_present_this_week = np.zeros(self.n_gp, dtype=bool)
         self.worker_sessions_held = np.zeros(self.n_gp)
