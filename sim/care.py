@@ -163,7 +163,7 @@ def enter_worker(m, idx: np.ndarray, week: int, gp: np.ndarray) -> None:
     ch.ref_gp[idx] = gp
     ch.ref_partner[idx] = S.P_WORKER
     ch.ref_feedback[idx] = True  # same practice: the GP hears how it went
-    m.collab.add(m.collab.in_person, gp, S.P_WORKER, 1.0)
+    m.collab.add(m.collab.in_person, gp, S.P_WORKER, p["practice_worker.contacts_per_case"])
     _handover(m, idx, S.PROF_WORKER)
     first_help(m, idx, week)
 
@@ -435,7 +435,7 @@ def stepdown_room(m, idx: np.ndarray) -> np.ndarray:
     if m.p["jgz.integrated_in_wijkteam"]:
         return np.ones(len(idx))
     occ = m.wijkteam_occupancy()[m.families.hood[m.children.family[idx]]]
-    return np.clip(1.0 - occ, 0.0, 1.0)
+    return np.minimum(np.maximum(1.0 - occ, 0.0), 1.0)
 
 
 def step_down(m, idx: np.ndarray, week: int, source: str) -> None:
@@ -471,11 +471,12 @@ def care(m, week: int, active: np.ndarray) -> None:
     # Wijkteam: intake, then help; at the end exit, step down, refer or extend.
     t = active[st == S.WIJKTEAM]
     if len(t):
-        intake = t[ch.intake_left[t] > 0]
+        in_intake = ch.intake_left[t] > 0
+        intake = t[in_intake]
         ch.intake_left[intake] -= 1
         assessed = intake[ch.intake_left[intake] == 0]
         helping = t[ch.intake_left[t] == 0]
-        resolve(m, helping[~np.isin(helping, assessed)], week)
+        resolve(m, t[~in_intake], week)  # help, not the intake that ended this week
         if len(assessed):
             from sim.routing import wijkteam_refers
 
@@ -569,7 +570,9 @@ def care(m, week: int, active: np.ndarray) -> None:
             good_outcome(m, done)
             exit_care(m, done, week)
             aftercare = e[(ch.need[e] >= 1) & (ch.need[e] <= 2)]
-            down = _u(m, Purpose.STEPDOWN, aftercare, week, 60) < s12
+            down = _u(m, Purpose.STEPDOWN, aftercare, week, 60) < (
+                s12 * p["residential.stepdown_at_end_share"]
+            )
             step_down(m, aftercare[down], week, "residential")
             reassure(m, aftercare[~down], week, p["seek.blocked_weeks_after_care"])
 

@@ -27,7 +27,7 @@ from sim.collaboration import Collaboration
 from sim.costs import Ledger
 from sim.funding import Funding, SpendingHistory
 from sim.metrics import Recorder, Tally, summarise
-from sim.params import Params, validate_values
+from sim.params import NEED_LEVEL_NAMES, ParameterError, Params, init_mix_error, validate_values
 from sim.population import (
     ADULT_WEEKS,
     NEVER,
@@ -61,6 +61,9 @@ class YouthCareModel(mesa.Model):
         key = key_from_seed(seed)
         super().__init__(rng=np.random.default_rng(key))
         self.p = params if params is not None else Params()
+        mix = init_mix_error(self.p.__getitem__)
+        if mix:
+            raise ParameterError(mix)
         self.seed = seed if isinstance(seed, int) else int(key)
         self.scenario_name = scenario_name
         self.check = check
@@ -94,7 +97,7 @@ class YouthCareModel(mesa.Model):
         self.specialist = ProviderPool(
             "specialist", np.full(n_prov, spec_places / n_prov), p["specialist.target_wait_weeks"]
         )
-        n_res = max(1, n_prov // 3)
+        n_res = p["residential.providers"]
         res_places = p["residential.places_per_1000_children"] * self.n_children_k
         self.residential = ProviderPool(
             "residential", np.full(n_res, res_places / n_res), p["specialist.target_wait_weeks"]
@@ -190,22 +193,22 @@ class YouthCareModel(mesa.Model):
         )
         n_need = int(round(n * p["init.need_share"]))
         blocks = [
-            (S.SPECIALIST, n_spec, (0.1, 0.45, 0.35, 0.1)),
-            (S.WAIT_SPECIALIST, n_wait, (0.1, 0.5, 0.35, 0.05)),
-            (S.RESIDENTIAL, n_res, (0.0, 0.1, 0.5, 0.4)),
-            (S.WIJKTEAM, n_wt, (0.4, 0.5, 0.1, 0.0)),
-            (S.UNMET, max(n_need - n_spec - n_wait - n_res - n_wt, 0), (0.6, 0.3, 0.09, 0.01)),
+            (S.SPECIALIST, n_spec, "specialist"),
+            (S.WAIT_SPECIALIST, n_wait, "waiting"),
+            (S.RESIDENTIAL, n_res, "residential"),
+            (S.WIJKTEAM, n_wt, "wijkteam"),
+            (S.UNMET, max(n_need - n_spec - n_wait - n_res - n_wt, 0), "unmet"),
         ]
         start = 0
-        for state, count, probs in blocks:
+        for state, count, block in blocks:
             idx = order[start : start + count]
             start += count
-            cum = np.cumsum(probs)
+            cum = np.cumsum([p[f"init.{block}_need_{lv}"] for lv in NEED_LEVEL_NAMES])
             ch.need[idx] = (1 + np.searchsorted(cum, u_level[idx] * cum[-1], side="right")).clip(
                 1, 4
             )
             ch.state[idx] = state
-            ch.onset_start[idx] = -(u_time[idx] * 26).astype(np.int32)
+            ch.onset_start[idx] = -(u_time[idx] * p["init.onset_spread_weeks"]).astype(np.int32)
             ch.episodes[idx] = 1
             ch.helped[idx] = state != S.UNMET
             ch.prof_mask[idx] = S.PROF_GP
@@ -230,9 +233,8 @@ class YouthCareModel(mesa.Model):
                     (u_level[idx] * 7919 % 1.0 * self.specialist.n).astype(np.int32),
                     self.specialist.n - 1,
                 )
-                ch.q_entry[idx] = -(u_time[idx] * 2 * p["specialist.target_wait_weeks"]).astype(
-                    np.int32
-                )
+                spread = p["init.list_entry_spread_ratio"] * p["specialist.target_wait_weeks"]
+                ch.q_entry[idx] = -(u_time[idx] * spread).astype(np.int32)
                 ch.priority[idx] = ch.need[idx] >= 4
             elif state == S.WIJKTEAM:
                 ch.care_level[idx] = 2
@@ -260,7 +262,8 @@ class YouthCareModel(mesa.Model):
         insurer-paid jeugd-ggz with chance ``bjz.ggz_direct_share``; the CJG's and JGZ's always
         go through BJZ. Crises skip the indication; they are few and not counted here."""
         pool = self.specialist
-        wait = float(np.average(pool.expected_wait, weights=pool.places))
+        # np.average's arithmetic without its wrapper (this runs at every referral decision)
+        wait = float(np.multiply(pool.expected_wait, pool.places).sum() / pool.places.sum())
         if self.pre2015:
             p = self.p
             via_bjz = p["mechanisms.gatekeeper"]
@@ -279,7 +282,7 @@ class YouthCareModel(mesa.Model):
             share = max(share, p["plan.feedback_share"])
         if p["handover.warm"]:
             share = 1.0
-        return float(np.clip(share * p["mechanisms.feedback"], 0.0, 1.0))
+        return min(max(float(share * p["mechanisms.feedback"]), 0.0), 1.0)
 
     def wijkteam_occupancy(self) -> np.ndarray:
         """Caseload per FTE over its norm, per wijkteam."""
@@ -297,10 +300,10 @@ class YouthCareModel(mesa.Model):
 
     def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
         p = self.p
-        k = np.full(len(fam), p["seek.knowledge_of_offer"])
+        k = p["seek.knowledge_of_offer"]
         if self.has_worker:
             k = k + p["seek.worker_knowledge_boost"]
-        return np.clip(k, 0.0, 1.0)
+        return np.full(len(fam), min(max(k, 0.0), 1.0))
 
     def worker_sessions_capacity(self) -> np.ndarray:
         p = self.p
@@ -330,6 +333,7 @@ class YouthCareModel(mesa.Model):
             "population.families_per_gp_practice",
             "population.families_per_neighbourhood",
             "specialist.providers",
+            "residential.providers",
         }
     )
 
@@ -348,8 +352,6 @@ class YouthCareModel(mesa.Model):
         clean = validate_values(overrides, "set_params")
         bad = sorted(set(clean) & self.STRUCTURAL)
         if bad:
-            from sim.params import ParameterError
-
             raise ParameterError(
                 f"set_params: parameter {bad[0]!r} is structural and cannot change in a running model"
             )

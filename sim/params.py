@@ -14,7 +14,7 @@ mechanism off (DESIGN §3).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,18 @@ TUNED = (
 WARM_START = (
     "warm start: the baseline's steady state (scripts/warm_start.py: 20,000 families, 20 years, "
     "seeds 1-2)"
+)
+
+
+INIT_MIX_SOURCE = ASSUMPTION
+NEED_LEVEL_NAMES = ("light", "moderate", "severe", "crisis")
+# (block, the children it holds, need mix light / moderate / severe / crisis) of the warm start.
+INIT_NEED_MIX = (
+    ("specialist", "children in specialist care at the start", (0.1, 0.45, 0.35, 0.1)),
+    ("waiting", "children on a specialist list at the start", (0.1, 0.5, 0.35, 0.05)),
+    ("residential", "children in residential care at the start", (0.0, 0.1, 0.5, 0.4)),
+    ("wijkteam", "children in wijkteam help at the start", (0.4, 0.5, 0.1, 0.0)),
+    ("unmet", "the other children with a need at the start", (0.6, 0.3, 0.09, 0.01)),
 )
 
 
@@ -238,6 +250,8 @@ _P: list[Param] = [
           doc="Rise in families' knowledge of the offer when their practice has a practice worker."),
     Param("seek.knowledge_effect", 0.5, "ratio per unit", 0, 3, source=ASSUMPTION,
           doc="Help-seeking multiplier (1 + effect x (knowledge - 0.5))."),
+    Param("seek.route_knowledge_effect", 1.0, "ratio per unit", 0, 3, source=ASSUMPTION,
+          doc="Weight of the wijkteam among the routes of a family that asks for help: x (1 + effect x M8 x (knowledge - 0.5))."),
 
     # --- exogenous 'other' inflow (child protection, medical specialists) -----------------------
     Param("other.protection_per_week", 0.0065, "1/week", 0, 0.2, dist=_u(0.005, 0.008),
@@ -337,6 +351,8 @@ _P: list[Param] = [
           doc="With rotating staff: chance that a visit is by another person."),
     Param("practice_worker.contacts_per_visit", 1.0, "contacts", 0, 5, source=ASSUMPTION,
           doc="In-person GP contacts per practice visit of the worker."),
+    Param("practice_worker.contacts_per_case", 1.0, "contacts", 0, 5, source=ASSUMPTION,
+          doc="In-person GP contacts when the GP hands a case to the worker (the case is discussed)."),
     Param("practice_worker.fte_cost_eur", 80000.0, "EUR/FTE/year", 30000, 200000,
           source=f"{ASSUMPTION}; not found in public sources ({SRC_FIG} 3.14)", doc="Cost of one practice-worker FTE."),
     Param("practice_worker.fte_hours", 36.0, "hours/week", 20, 40, source=ASSUMPTION, doc="Hours in one FTE."),
@@ -420,6 +436,10 @@ _P: list[Param] = [
           source=f"{SRC_FIG} 3.7-3.8: EUR 31,300-32,500 per client-year [DERIVED /52]", doc="Residential tariff per week."),
     Param("residential.crisis_referral_per_week", 0.08, "1/week", 0, 1, source=ASSUMPTION,
           doc="Weekly chance that a child in crisis in ambulant care is referred to residential care."),
+    Param("residential.providers", 2, "providers", 1, 100, kind="int", source=ASSUMPTION,
+          doc="Residential providers in the region."),
+    Param("residential.stepdown_at_end_share", 1.0, "probability", 0, 1, source=f"{ASSUMPTION} (M12)",
+          doc="Chance that a stay ending with light or moderate need is handed down to the wijkteam or JGZ (aftercare) rather than closed; unlike specialist.stepdown_at_end_share it does not wait for room."),
 
     # --- Bureau Jeugdzorg (pre-2015) -----------------------------------------------------------
     Param("bjz.indications_per_week_per_1000", 1.0, "indications/week/1000 children", 0, 20, source=f"{ASSUMPTION} (seeds/001)",
@@ -559,6 +579,17 @@ _P: list[Param] = [
           doc="Occupied share of residential places at the start."),
     Param("init.wijkteam_occupancy", 0.48, "caseload/norm", 0, 3, source=WARM_START,
           doc="Wijkteam caseload at the start relative to its norm."),
+    Param("init.onset_spread_weeks", 26.0, "weeks", 0, 520, source=ASSUMPTION,
+          doc="A child with a need at the start had its need begin uniformly up to this many weeks before week 0."),
+    Param("init.list_entry_spread_ratio", 2.0, "x target wait", 0, 10, source=ASSUMPTION,
+          doc="A child on a list at the start joined it uniformly up to this many times specialist.target_wait_weeks before week 0."),
+    # The need mix of each block of the warm start: weights of the levels, normalised per block.
+    *[
+        Param(f"init.{block}_need_{level}", w, "weight", 0, 1, source=INIT_MIX_SOURCE,
+              doc=f"Warm start: weight of {level} need among {what}.")
+        for block, what, mix in INIT_NEED_MIX
+        for level, w in zip(NEED_LEVEL_NAMES, mix, strict=True)
+    ],
 ]
 # fmt: on
 
@@ -642,6 +673,17 @@ def validate_values(values: Mapping[str, Any], origin: str = "") -> dict[str, An
                 f"{where}parameter {name!r} = {value!r} is not allowed; allowed: {e}"
             ) from None
     return out
+
+
+def init_mix_error(get: Callable[[str], Any]) -> str | None:
+    """A one-line message if a warm-start block has all its need weights at 0, else None.
+
+    ``get`` returns a parameter's value by name (a scenario's value or the default)."""
+    for block, _, _ in INIT_NEED_MIX:
+        if all(float(get(f"init.{block}_need_{lv}")) <= 0 for lv in NEED_LEVEL_NAMES):
+            levels = "/".join(NEED_LEVEL_NAMES)
+            return f"init.{block}_need_{{{levels}}} are all 0; at least one must be above 0"
+    return None
 
 
 def uncertain_parameters() -> list[Param]:

@@ -201,7 +201,8 @@ class NeedModel:
         e = self.m.streams.exponential(Purpose.ONSET_TIME, ch.uid[idx], week)
         age = week - ch.birth[idx]
         band_end = (
-            ch.birth[idx] + BAND_EDGES[np.searchsorted(BAND_EDGES, age, side="right").clip(0, 2)]
+            ch.birth[idx]
+            + BAND_EDGES[np.minimum(np.searchsorted(BAND_EDGES, age, side="right"), 2)]
         )
         h = self.onset_hazard_per_week(idx, week)
         horizon = band_end

@@ -140,7 +140,7 @@ class Streams:
 
     def gumbel(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         u = self.uniform(purpose, ids, week)
-        return -np.log(-np.log(np.clip(u, 1e-300, 1.0 - 1e-16)))
+        return -np.log(-np.log(np.minimum(np.maximum(u, 1e-300), 1.0 - 1e-16)))
 
     def exponential(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         return -np.log1p(-self.uniform(purpose, ids, week))

@@ -46,7 +46,7 @@ def gp_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     s_k = p["mechanisms.knowledge"]
     know = m.collab.knowledge[g]
     sd = p["gp.perception_noise_sd"] * (
-        1.0 - p["gp.knowledge_noise_reduction"] * np.clip(s_k * know, 0, 1)
+        1.0 - p["gp.knowledge_noise_reduction"] * np.minimum(np.maximum(s_k * know, 0.0), 1.0)
     )
     perceived = perceived_need(m, idx, week, sd)
     levels = option_levels(p)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.params import REGISTRY, SECTIONS, ParameterError, Params
+from sim.params import REGISTRY, SECTIONS, ParameterError, Params, init_mix_error
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 KINDS = ("baseline", "collaboration", "funding", "modifier")
@@ -118,6 +118,9 @@ def load_file(path: Path) -> ScenarioFile:
                 raise ScenarioError(
                     f"{where}: key {name!r} = {v!r} is not allowed; allowed: {e}"
                 ) from None
+    mix = init_mix_error(lambda n: overrides.get(n, REGISTRY[n].default))
+    if mix:
+        raise ScenarioError(f"{where}: {mix}")
     if (
         kind != "funding"
         and kind != "baseline"

@@ -30,7 +30,8 @@ def route_presentations(m, go: np.ndarray, week: int) -> None:
         age4, 1.0 + p["mechanisms.jgz_decline"] * (p["seek.after_4_gp_ratio"] - 1.0), 1.0
     )
     know_go = m.family_knowledge_of_offer(ch.family[go])
-    w_wt = p["seek.route_wijkteam_weight"] * np.clip(1.0 + s8 * (know_go - 0.5), 0.0, None)
+    k8 = s8 * p["seek.route_knowledge_effect"]
+    w_wt = p["seek.route_wijkteam_weight"] * np.maximum(1.0 + k8 * (know_go - 0.5), 0.0)
     w_d = np.where(ch.need[go] >= 2, p["seek.route_direct_weight"], 0.0)
     u = _u(m, Purpose.ROUTE, go, week) * (w_gp + w_wt + w_d)
     to_gp = go[u < w_gp]

@@ -68,7 +68,7 @@ def weekly_present_rate(m, idx: np.ndarray) -> np.ndarray:
     )
     know = m.family_knowledge_of_offer(f)
     s8 = p["mechanisms.supply_induced_demand"]
-    return rate * np.clip(1.0 + s8 * p["seek.knowledge_effect"] * (know - 0.5), 0.0, None)
+    return rate * np.maximum(1.0 + s8 * p["seek.knowledge_effect"] * (know - 0.5), 0.0)
 
 
 def weekly_jgz_signal_rate(m, idx: np.ndarray, week: int) -> np.ndarray:
@@ -80,7 +80,7 @@ def weekly_jgz_signal_rate(m, idx: np.ndarray, week: int) -> np.ndarray:
         / WEEKS_PER_YEAR
     )
     det = 1.0 - (1.0 - p["jgz.detection"]) ** ch.need[idx]
-    return np.clip(contact * p["jgz.reach"], 0.0, 1.0) * det
+    return np.minimum(np.maximum(contact * p["jgz.reach"], 0.0), 1.0) * det
 
 
 def weekly_other_rates(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -166,7 +166,7 @@ def need_events(m, idx: np.ndarray, week: int) -> None:
     from sim import care
 
     ch = m.children
-    idx = idx[np.isin(ch.next_kind[idx], NEED_EVENTS)]
+    idx = idx[ch.next_kind[idx] <= LIFE_THREAT]  # NEED_EVENTS are the kinds 0 to 3
     if len(idx) == 0:
         return
     k = ch.next_kind[idx]

@@ -201,6 +201,33 @@ def test_unmet_need_remits_and_escalates_within_levels():
     assert np.all(c["life_threatening"] <= c["need_4"])
 
 
+def test_the_warm_start_reads_its_blocks_from_the_registry():
+    """Block need mixes, residential providers and the spread of onsets and list entries are
+    registry parameters (init.*, residential.providers), not constants in the code."""
+    levels = ("light", "moderate", "severe", "crisis")
+    over = {f"init.specialist_need_{lv}": float(lv == "severe") for lv in levels}
+    over |= {f"init.waiting_need_{lv}": float(lv == "light") for lv in levels}
+    over |= {
+        "residential.providers": 3,
+        "init.onset_spread_weeks": 4.0,
+        "init.list_entry_spread_ratio": 0.5,
+    }
+    p = Params(over)
+    m = YouthCareModel(p, families=3000, years=0.1, warmup_years=0, seed=2)
+    ch = m.children
+    spec, wait = ch.state == S.SPECIALIST, ch.state == S.WAIT_SPECIALIST
+    assert spec.sum() > 50 and wait.sum() > 10
+    assert np.all(ch.need[spec] == 3) and np.all(ch.need[wait] == 1)
+    assert m.residential.n == 3
+    need = ch.state != S.NONE
+    assert ch.onset_start[need].min() >= -4 and ch.onset_start[need].min() < 0
+    assert ch.q_entry[wait].min() >= -0.5 * p["specialist.target_wait_weeks"]
+    # the defaults still mix all four levels in the unmet block
+    d = YouthCareModel(Params(), families=3000, years=0.1, warmup_years=0, seed=2)
+    levels_seen = np.unique(d.children.need[d.children.state == S.UNMET])
+    np.testing.assert_array_equal(levels_seen, [1, 2, 3, 4])
+
+
 def test_the_baseline_starts_at_its_steady_state():
     """The warm start (init.*, specialist.places_per_1000_children) is the baseline's steady state
     (scripts/warm_start.py): the first year's stocks are within 8% of years 5-8. Before the stocks

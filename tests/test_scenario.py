@@ -211,6 +211,20 @@ def test_only_funding_scenarios_set_funding_keys(tmp_path):
     assert s.params["funding.scheme"] == sc.load("baseline").params["funding.scheme"]
 
 
+def test_a_warm_start_block_without_any_need_weight_names_file_and_keys(tmp_path):
+    zero = "\n".join(f"unmet_need_{lv} = 0.0" for lv in ("light", "moderate", "severe", "crisis"))
+    path = write(tmp_path, "z.toml", f'kind = "modifier"\n[init]\n{zero}\n')
+    msg = one_line_error(path)
+    assert path in msg and "init.unmet_need_" in msg and "above 0" in msg
+    # three of four at 0 is a valid mix (all such children start in crisis)
+    ok = write(
+        tmp_path,
+        "c.toml",
+        'kind = "modifier"\n[init]\n' + zero.replace("crisis = 0.0", "crisis = 1.0") + "\n",
+    )
+    assert sc.load(ok).params["init.unmet_need_crisis"] == 1.0
+
+
 def test_key_set_by_two_files_names_both(tmp_path):
     a = write(
         tmp_path, "a.toml", 'kind = "collaboration"\n[practice_worker]\nhours_per_week = 4.0\n'
