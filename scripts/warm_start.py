@@ -4,10 +4,11 @@
 Runs the baseline for ``--years`` (20 by default) at region size for a few seeds and prints the
 mean, over the second half of the run, of the GPs' trust in each partner and of their knowledge
 of the social map, and of the stocks a run starts from: the share of children with a need, the
-specialist places per 1000 children, and how full the places and lists are. Those means are the
-registry's defaults ``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly
-placed worker), ``gp.knowledge_init``, ``init.*`` and ``specialist.places_per_1000_children``, so
-a run starts near the state the baseline settles in and the warm-up only has to settle the rest.
+specialist places per 1000 children, how full the places and lists are, and the need mix of each
+block the warm start fills (sampled every 13 weeks). Those means are the registry's defaults
+``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly placed worker),
+``gp.knowledge_init``, ``init.*`` and ``specialist.places_per_1000_children``, so a run starts near
+the state the baseline settles in and the warm-up only has to settle the rest.
 
     .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
 """
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim import states as S  # noqa: E402
 from sim.model import YouthCareModel  # noqa: E402
+from sim.params import NEED_LEVEL_NAMES  # noqa: E402
 from sim.scenario import load  # noqa: E402
 
 # Recorder column -> registry parameter.
@@ -45,10 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     params = load("baseline").params
     means: dict[str, list[float]] = {c: [] for c in TARGETS}
     stocks: dict[str, list[float]] = {name: [] for name in STOCKS}
+    mixes: dict[str, list[np.ndarray]] = {block: [] for block in (*BLOCKS, "unmet")}
     for seed in range(1, a.seeds + 1):
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
-        m.run()
         half = m.total_weeks // 2
+        counts = {block: np.zeros(S.N_LEVELS - 1) for block in mixes}
+        while m.week < m.total_weeks:
+            if m.week >= half and (m.week - half) % 13 == 0:
+                for block, n in need_by_block(m).items():
+                    counts[block] += n
+            m.step()
+        for block, n in counts.items():
+            mixes[block].append(n / max(n.sum(), 1.0))
         c = {
             k: np.asarray(v[half : m.total_weeks], dtype=float) for k, v in m.recorder.cols.items()
         }
@@ -58,11 +68,37 @@ def main(argv: list[str] | None = None) -> int:
             stocks[name].append(float(np.mean(stock(c))))
     rows = [(name, np.array(means[col])) for col, name in TARGETS.items()]
     rows += [(name, np.array(v)) for name, v in stocks.items()]
+    for block, per_seed in mixes.items():
+        v = np.array(per_seed)
+        rows += [(f"init.{block}_need_{lv}", v[:, k]) for k, lv in enumerate(NEED_LEVEL_NAMES)]
     for name, v in rows:
         print(
             f"{name:36s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
         )
     return 0
+
+
+# Warm-start block -> the states whose children it stands for; 'unmet' is every other child with
+# a need (the warm start puts them all in unmet need).
+BLOCKS = {
+    "specialist": (S.SPECIALIST,),
+    "waiting": (S.WAIT_SPECIALIST,),
+    "residential": (S.RESIDENTIAL,),
+    "wijkteam": (S.WIJKTEAM,),
+}
+
+
+def need_by_block(m) -> dict[str, np.ndarray]:
+    """Children per need level (1..4) in each warm-start block, now."""
+    ch = m.children
+    out, named = {}, np.zeros(len(ch.state), dtype=bool)
+    for block, states in BLOCKS.items():
+        sel = np.isin(ch.state, states)
+        named |= sel
+        out[block] = np.bincount(ch.need[sel], minlength=S.N_LEVELS)[1:]
+    rest = ~named & (ch.need > 0)
+    out["unmet"] = np.bincount(ch.need[rest], minlength=S.N_LEVELS)[1:]
+    return out
 
 
 def _need(c: dict) -> np.ndarray:

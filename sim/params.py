@@ -38,15 +38,16 @@ WARM_START = (
 )
 
 
-INIT_MIX_SOURCE = ASSUMPTION
+INIT_MIX_SOURCE = WARM_START
 NEED_LEVEL_NAMES = ("light", "moderate", "severe", "crisis")
-# (block, the children it holds, need mix light / moderate / severe / crisis) of the warm start.
+# (block, the children it holds, need mix light / moderate / severe / crisis) of the warm start:
+# the baseline's steady state (scripts/warm_start.py, sampled every 13 weeks).
 INIT_NEED_MIX = (
-    ("specialist", "children in specialist care at the start", (0.1, 0.45, 0.35, 0.1)),
-    ("waiting", "children on a specialist list at the start", (0.1, 0.5, 0.35, 0.05)),
-    ("residential", "children in residential care at the start", (0.0, 0.1, 0.5, 0.4)),
-    ("wijkteam", "children in wijkteam help at the start", (0.4, 0.5, 0.1, 0.0)),
-    ("unmet", "the other children with a need at the start", (0.6, 0.3, 0.09, 0.01)),
+    ("specialist", "children in specialist care at the start", (0.298, 0.454, 0.218, 0.031)),
+    ("waiting", "children on a specialist list at the start", (0.051, 0.496, 0.426, 0.027)),
+    ("residential", "children in residential care at the start", (0.125, 0.269, 0.333, 0.272)),
+    ("wijkteam", "children in wijkteam help at the start", (0.436, 0.484, 0.074, 0.006)),
+    ("unmet", "the other children with a need at the start", (0.532, 0.367, 0.086, 0.015)),
 )
 
 

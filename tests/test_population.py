@@ -247,3 +247,29 @@ def test_the_baseline_starts_at_its_steady_state():
     for name, x in stocks.items():
         ratio = x[:52].mean() / x[4 * 52 : 8 * 52].mean()
         assert abs(ratio - 1.0) < 0.08, (name, ratio)
+
+
+def test_warm_start_script_counts_every_child_with_a_need_in_one_block():
+    """scripts/warm_start.py measures the need mix of each warm-start block: the blocks partition
+    the children with a need, and a default model's mixes are near the registry's (they are its
+    steady state)."""
+    import importlib.util
+    from pathlib import Path
+
+    from sim.params import INIT_NEED_MIX
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "warm_start.py"
+    spec = importlib.util.spec_from_file_location("warm_start", path)
+    ws = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ws)
+    m = YouthCareModel(Params(), families=4000, years=1, warmup_years=0, seed=3)
+    for _ in range(26):
+        m.step()
+    counts = ws.need_by_block(m)
+    assert set(counts) == {block for block, _, _ in INIT_NEED_MIX}
+    assert sum(int(n.sum()) for n in counts.values()) == int(np.count_nonzero(m.children.need))
+    for block, _, mix in INIT_NEED_MIX:
+        n = counts[block]
+        if n.sum() >= 200:
+            share = n / n.sum()
+            assert np.abs(share - np.array(mix) / sum(mix)).max() < 0.12, (block, share, mix)
