@@ -7,8 +7,11 @@ of the social map, and of the stocks a run starts from: the share of children wi
 specialist places per 1000 children, how full the places and lists are, and the need mix of each
 block the warm start fills (sampled every 13 weeks). Those means are the registry's defaults
 ``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly placed worker),
-``gp.knowledge_init``, ``init.*`` and ``specialist.places_per_1000_children``, so a run starts near
-the state the baseline settles in and the warm-up only has to settle the rest.
+``gp.knowledge_init``, ``init.*`` (but not the assumed ``init.onset_spread_weeks`` and
+``init.list_entry_spread_ratio``) and ``specialist.places_per_1000_children``, so a run starts near
+the state the baseline settles in and the warm-up only has to settle the rest. It also prints the
+share of each care block whose need has already resolved (need 0, staying to the planned end):
+the warm start gives every child in a block a need, so these children start in the other blocks.
 
     .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
 """
@@ -52,13 +55,23 @@ def main(argv: list[str] | None = None) -> int:
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
         half = m.total_weeks // 2
         counts = {block: np.zeros(S.N_LEVELS - 1) for block in mixes}
+        resolved = dict.fromkeys(BLOCKS, 0)
+        sizes = dict.fromkeys(BLOCKS, 0)
         while m.week < m.total_weeks:
             if m.week >= half and (m.week - half) % 13 == 0:
                 for block, n in need_by_block(m).items():
                     counts[block] += n
+                for block, states in BLOCKS.items():
+                    sel = np.isin(m.children.state, states)
+                    sizes[block] += int(sel.sum())
+                    resolved[block] += int(np.count_nonzero(m.children.need[sel] == 0))
             m.step()
         for block, n in counts.items():
             mixes[block].append(n / max(n.sum(), 1.0))
+        shares = ", ".join(f"{b} {resolved[b] / max(sizes[b], 1):.3f}" for b in BLOCKS)
+        print(
+            f"seed {seed}: share of each block with need 0 (resolved, until the planned end): {shares}"
+        )
         c = {
             k: np.asarray(v[half : m.total_weeks], dtype=float) for k, v in m.recorder.cols.items()
         }
@@ -88,7 +101,7 @@ BLOCKS = {
 }
 
 
-def need_by_block(m) -> dict[str, np.ndarray]:
+def need_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
     """Children per need level (1..4) in each warm-start block, now."""
     ch = m.children
     out, named = {}, np.zeros(len(ch.state), dtype=bool)

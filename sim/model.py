@@ -27,7 +27,14 @@ from sim.collaboration import Collaboration
 from sim.costs import Ledger
 from sim.funding import Funding, SpendingHistory
 from sim.metrics import Recorder, Tally, summarise
-from sim.params import NEED_LEVEL_NAMES, ParameterError, Params, init_mix_error, validate_values
+from sim.params import (
+    NEED_LEVEL_NAMES,
+    REGISTRY,
+    ParameterError,
+    Params,
+    init_mix_error,
+    validate_values,
+)
 from sim.population import (
     ADULT_WEEKS,
     NEVER,
@@ -299,6 +306,7 @@ class YouthCareModel(mesa.Model):
     _occ_week = -1
 
     def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
+        """Knowledge of the local offer (0-1) of each family in ``fam`` (M8)."""
         p = self.p
         k = p["seek.knowledge_of_offer"]
         if self.has_worker:
@@ -327,6 +335,7 @@ class YouthCareModel(mesa.Model):
 
     # -- parameters between weeks (workshop sliders) -------------------------------------------
     # Settings fixed at construction: they shape the tables and the organisations.
+    # The warm start (init.*) is read once, at construction.
     STRUCTURAL = frozenset(
         {
             "population.children_per_family",
@@ -334,6 +343,7 @@ class YouthCareModel(mesa.Model):
             "population.families_per_neighbourhood",
             "specialist.providers",
             "residential.providers",
+            *(name for name in REGISTRY if name.startswith("init.")),
         }
     )
 

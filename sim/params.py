@@ -38,7 +38,6 @@ WARM_START = (
 )
 
 
-INIT_MIX_SOURCE = WARM_START
 NEED_LEVEL_NAMES = ("light", "moderate", "severe", "crisis")
 # (block, the children it holds, need mix light / moderate / severe / crisis) of the warm start:
 # the baseline's steady state (scripts/warm_start.py, sampled every 13 weeks).
@@ -440,7 +439,7 @@ _P: list[Param] = [
     Param("residential.providers", 2, "providers", 1, 100, kind="int", source=ASSUMPTION,
           doc="Residential providers in the region."),
     Param("residential.stepdown_at_end_share", 1.0, "probability", 0, 1, source=f"{ASSUMPTION} (M12)",
-          doc="Chance that a stay ending with light or moderate need is handed down to the wijkteam or JGZ (aftercare) rather than closed; unlike specialist.stepdown_at_end_share it does not wait for room."),
+          doc="Chance (times the step-down strength s12, capped at 1) that a stay ending with light or moderate need is handed down to the wijkteam or JGZ (aftercare) rather than closed; unlike specialist.stepdown_at_end_share it does not wait for room."),
 
     # --- Bureau Jeugdzorg (pre-2015) -----------------------------------------------------------
     Param("bjz.indications_per_week_per_1000", 1.0, "indications/week/1000 children", 0, 20, source=f"{ASSUMPTION} (seeds/001)",
@@ -586,7 +585,7 @@ _P: list[Param] = [
           doc="A child on a list at the start joined it uniformly up to this many times specialist.target_wait_weeks before week 0."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[
-        Param(f"init.{block}_need_{level}", w, "weight", 0, 1, source=INIT_MIX_SOURCE,
+        Param(f"init.{block}_need_{level}", w, "weight", 0, 1, source=WARM_START,
               doc=f"Warm start: weight of {level} need among {what}.")
         for block, what, mix in INIT_NEED_MIX
         for level, w in zip(NEED_LEVEL_NAMES, mix, strict=True)

@@ -173,6 +173,14 @@ def load(spec: str, extra: dict[str, Any] | None = None) -> Scenario:
             merged[k] = v
     if extra:
         merged.update(extra)
+    mix = init_mix_error(lambda n: merged.get(n, REGISTRY[n].default))
+    if mix:
+        block = mix.split("_need_", 1)[0]
+        setters = sorted({str(owner[k]) for k in owner if k.startswith(block + "_need_")})
+        setters += (
+            ["the extra overrides"] if extra and any(k.startswith(block) for k in extra) else []
+        )
+        raise ScenarioError(f"{' and '.join(setters) or spec}: {mix}")
     try:
         params = Params(merged)
     except ParameterError as e:

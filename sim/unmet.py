@@ -18,7 +18,7 @@ from sim.population import NEVER, WEEKS_PER_YEAR
 from sim.rng import Purpose
 
 RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT, PROTECTION, MEDICAL, PRESENT, JGZ = range(8)
-NEED_EVENTS = (RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT)
+NEED_EVENTS = (RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT)  # the kinds 0..3, in this order
 N_KINDS = 8
 AGE4 = 4 * WEEKS_PER_YEAR
 
@@ -166,7 +166,7 @@ def need_events(m, idx: np.ndarray, week: int) -> None:
     from sim import care
 
     ch = m.children
-    idx = idx[ch.next_kind[idx] <= LIFE_THREAT]  # NEED_EVENTS are the kinds 0 to 3
+    idx = idx[ch.next_kind[idx] <= NEED_EVENTS[-1]]  # the need events are the first kinds
     if len(idx) == 0:
         return
     k = ch.next_kind[idx]

@@ -385,6 +385,8 @@ def test_set_params_between_weeks_validates_and_keeps_invariants():
         m.step()
     with pytest.raises(ParameterError, match="structural"):
         m.set_params({"specialist.providers": 3})
+    with pytest.raises(ParameterError, match="structural"):
+        m.set_params({"init.unmet_need_light": 0.5})  # the warm start is read once
     # The 2015 reform can happen in a running model (validation V1 switches eras after warm-up).
     m.set_params({"era.rules": "pre2015"})
     for _ in range(5):
@@ -420,3 +422,43 @@ def test_family_view_is_consistent_with_the_tables():
         assert 0 <= row["professionals"] <= 7
         assert row["need_level"] == int(m.children.need[i])
     json.dumps(v)  # plain Python values only
+
+
+def test_new_behavioural_parameters_act_where_documented():
+    """practice_worker.contacts_per_case, seek.route_knowledge_effect and
+    residential.stepdown_at_end_share (constants in the code before) change what they name."""
+    from sim import care, signalling
+    from sim.scenario import load
+
+    def model(scenario="poh-jeugd", **over):
+        extra = {k.replace("__", "."): v for k, v in over.items()}
+        return YouthCareModel(
+            load(scenario, extra=extra).params, families=3000, years=2, warmup_years=0, seed=4
+        )
+
+    # One in-person GP contact per case handed to the worker, scaled by the parameter.
+    for per_case in (0.0, 2.0):
+        m = model(practice_worker__contacts_per_case=per_case)
+        idx = np.flatnonzero(m.children.state == S.UNMET)[:40]
+        before = m.collab.in_person.copy()
+        care.enter_worker(m, idx, m.week, m.families.gp[m.children.family[idx]])
+        assert m.collab.in_person.sum() - before.sum() == pytest.approx(per_case * len(idx))
+
+    # With effect 0 the wijkteam route does not depend on families' knowledge of the offer.
+    def routed(effect: float, knowledge: float) -> np.ndarray:
+        m = model("baseline", seek__route_knowledge_effect=effect)
+        m.family_knowledge_of_offer = lambda fam: np.full(len(fam), knowledge)
+        go = np.flatnonzero(m.children.state == S.UNMET)[:400]
+        signalling.route_presentations(m, go, m.week)
+        return m.children.state[go] == S.WIJKTEAM
+
+    np.testing.assert_array_equal(routed(0.0, 0.0), routed(0.0, 1.0))
+    assert routed(1.0, 1.0).sum() > routed(1.0, 0.0).sum()
+
+    # No aftercare hand-down after a residential stay when the share is 0.
+    counts = {}
+    for share in (0.0, 1.0):
+        m = model("baseline", residential__stepdown_at_end_share=share)
+        m.run()
+        counts[share] = m.tally.stepdowns["residential"]
+    assert counts[0.0] == 0 and counts[1.0] > 0

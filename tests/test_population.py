@@ -250,9 +250,10 @@ def test_the_baseline_starts_at_its_steady_state():
 
 
 def test_warm_start_script_counts_every_child_with_a_need_in_one_block():
-    """scripts/warm_start.py measures the need mix of each warm-start block: the blocks partition
-    the children with a need, and a default model's mixes are near the registry's (they are its
-    steady state)."""
+    """scripts/warm_start.py measures the need mix of each warm-start block: per need level its
+    blocks add up to the recorder's counts, and in the third year of a default run each large
+    block's mix is near the registry's (the registry holds the steady state; the old hand-set
+    mixes, e.g. 10% light in specialist care against a steady 30%, fail this)."""
     import importlib.util
     from pathlib import Path
 
@@ -262,14 +263,18 @@ def test_warm_start_script_counts_every_child_with_a_need_in_one_block():
     spec = importlib.util.spec_from_file_location("warm_start", path)
     ws = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ws)
-    m = YouthCareModel(Params(), families=4000, years=1, warmup_years=0, seed=3)
-    for _ in range(26):
+    m = YouthCareModel(Params(), families=4000, years=3, warmup_years=0, seed=3)
+    totals = {block: np.zeros(4) for block, _, _ in INIT_NEED_MIX}
+    while m.week < m.total_weeks:
         m.step()
-    counts = ws.need_by_block(m)
-    assert set(counts) == {block for block, _, _ in INIT_NEED_MIX}
-    assert sum(int(n.sum()) for n in counts.values()) == int(np.count_nonzero(m.children.need))
+        if m.week >= 2 * WEEKS_PER_YEAR and m.week % 13 == 0:
+            counts = ws.need_by_block(m)
+            recorded = [m.recorder.cols[f"need_{k}"][m.week - 1] for k in range(1, S.N_LEVELS)]
+            np.testing.assert_array_equal(sum(counts.values()), recorded)
+            for block, n in counts.items():
+                totals[block] += n
     for block, _, mix in INIT_NEED_MIX:
-        n = counts[block]
-        if n.sum() >= 200:
+        n = totals[block]
+        if n.sum() >= 300:
             share = n / n.sum()
-            assert np.abs(share - np.array(mix) / sum(mix)).max() < 0.12, (block, share, mix)
+            assert np.abs(share - np.array(mix) / sum(mix)).max() < 0.08, (block, share, mix)

@@ -223,6 +223,19 @@ def test_a_warm_start_block_without_any_need_weight_names_file_and_keys(tmp_path
         'kind = "modifier"\n[init]\n' + zero.replace("crisis = 0.0", "crisis = 1.0") + "\n",
     )
     assert sc.load(ok).params["init.unmet_need_crisis"] == 1.0
+    # spread over two files of a composition, or completed by extra overrides: named as well
+    three = write(
+        tmp_path,
+        "t.toml",
+        'kind = "modifier"\n[init]\n'
+        + "\n".join(f"unmet_need_{lv} = 0.0" for lv in ("light", "moderate", "severe"))
+        + "\n",
+    )
+    last = write(tmp_path, "l.toml", 'kind = "modifier"\n[init]\nunmet_need_crisis = 0.0\n')
+    msg = one_line_error(f"{three}+{last}")
+    assert three in msg and last in msg and "init.unmet_need_" in msg
+    msg = one_line_error(three, extra={"init.unmet_need_crisis": 0.0})
+    assert three in msg and "extra overrides" in msg
 
 
 def test_key_set_by_two_files_names_both(tmp_path):
