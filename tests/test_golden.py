@@ -33,3 +33,27 @@ def test_summary_matches_the_stored_values(case):
         if got[k] != pytest.approx(want[k], rel=1e-9, abs=1e-12)
     }
     assert not diff, f"{len(diff)} figures changed, e.g. {dict(list(diff.items())[:5])}"
+
+
+def test_result_hashes_script_finds_identical_and_changed_results(tmp_path, capsys):
+    """scripts/result_hashes.py: the same code gives the same fingerprints (exit 0); a saved
+    fingerprint that differs is reported by name (exit 1); an unreadable file is exit 2."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "result_hashes.py"
+    spec = importlib.util.spec_from_file_location("result_hashes", path)
+    rh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rh)
+    args = ["--families", "300", "--years", "0.5", "--warmup-years", "0.2"]
+    args += ["--scenarios", "baseline", "lumpsum"]
+    saved = rh.fingerprints(300, 0.5, 0.2, ["baseline", "lumpsum"])
+    assert saved["baseline"] != saved["lumpsum"]
+    f = tmp_path / "before.json"
+    f.write_text(json.dumps(saved), encoding="utf-8")
+    assert rh.main([*args, "--compare", str(f)]) == 0
+    f.write_text(json.dumps({**saved, "lumpsum": "0" * 16}), encoding="utf-8")
+    assert rh.main([*args, "--compare", str(f)]) == 1
+    assert "changed: lumpsum" in capsys.readouterr().out
+    assert rh.main([*args, "--compare", str(tmp_path / "missing.json")]) == 2
