@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim import states as S  # noqa: E402
 from sim.model import YouthCareModel  # noqa: E402
-from sim.params import NEED_LEVEL_NAMES  # noqa: E402
+from sim.params import init_need_keys  # noqa: E402
 from sim.scenario import load  # noqa: E402
 
 # Recorder column -> registry parameter.
@@ -54,21 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     for seed in range(1, a.seeds + 1):
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
         half = m.total_weeks // 2
-        counts = {block: np.zeros(S.N_LEVELS - 1) for block in mixes}
-        resolved = dict.fromkeys(BLOCKS, 0)
-        sizes = dict.fromkeys(BLOCKS, 0)
+        counts = {block: np.zeros(S.N_LEVELS) for block in mixes}  # need levels 0..4
         while m.week < m.total_weeks:
             if m.week >= half and (m.week - half) % 13 == 0:
-                for block, n in need_by_block(m).items():
+                for block, n in levels_by_block(m).items():
                     counts[block] += n
-                for block, states in BLOCKS.items():
-                    sel = np.isin(m.children.state, states)
-                    sizes[block] += int(sel.sum())
-                    resolved[block] += int(np.count_nonzero(m.children.need[sel] == 0))
             m.step()
         for block, n in counts.items():
-            mixes[block].append(n / max(n.sum(), 1.0))
-        shares = ", ".join(f"{b} {resolved[b] / max(sizes[b], 1):.3f}" for b in BLOCKS)
+            mixes[block].append(n[1:] / max(n[1:].sum(), 1.0))
+        shares = ", ".join(f"{b} {counts[b][0] / max(counts[b].sum(), 1.0):.3f}" for b in BLOCKS)
         print(
             f"seed {seed}: share of each block with need 0 (resolved, until the planned end): {shares}"
         )
@@ -83,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += [(name, np.array(v)) for name, v in stocks.items()]
     for block, per_seed in mixes.items():
         v = np.array(per_seed)
-        rows += [(f"init.{block}_need_{lv}", v[:, k]) for k, lv in enumerate(NEED_LEVEL_NAMES)]
+        rows += [(name, v[:, k]) for k, name in enumerate(init_need_keys(block))]
     for name, v in rows:
         print(
             f"{name:36s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
@@ -101,17 +95,22 @@ BLOCKS = {
 }
 
 
-def need_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
-    """Children per need level (1..4) in each warm-start block, now."""
+def levels_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
+    """Children per need level (0..4) in each warm-start block, now; 'unmet' holds no need 0."""
     ch = m.children
     out, named = {}, np.zeros(len(ch.state), dtype=bool)
     for block, states in BLOCKS.items():
         sel = np.isin(ch.state, states)
         named |= sel
-        out[block] = np.bincount(ch.need[sel], minlength=S.N_LEVELS)[1:]
+        out[block] = np.bincount(ch.need[sel], minlength=S.N_LEVELS)
     rest = ~named & (ch.need > 0)
-    out["unmet"] = np.bincount(ch.need[rest], minlength=S.N_LEVELS)[1:]
+    out["unmet"] = np.bincount(ch.need[rest], minlength=S.N_LEVELS)
     return out
+
+
+def need_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
+    """Children per need level (1..4) in each warm-start block, now."""
+    return {block: n[1:] for block, n in levels_by_block(m).items()}
 
 
 def _need(c: dict) -> np.ndarray:

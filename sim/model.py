@@ -28,11 +28,11 @@ from sim.costs import Ledger
 from sim.funding import Funding, SpendingHistory
 from sim.metrics import Recorder, Tally, summarise
 from sim.params import (
-    NEED_LEVEL_NAMES,
     REGISTRY,
     ParameterError,
     Params,
     init_mix_error,
+    init_need_keys,
     validate_values,
 )
 from sim.population import (
@@ -70,7 +70,7 @@ class YouthCareModel(mesa.Model):
         self.p = params if params is not None else Params()
         mix = init_mix_error(self.p.__getitem__)
         if mix:
-            raise ParameterError(mix)
+            raise ParameterError(mix[1])
         self.seed = seed if isinstance(seed, int) else int(key)
         self.scenario_name = scenario_name
         self.check = check
@@ -210,7 +210,7 @@ class YouthCareModel(mesa.Model):
         for state, count, block in blocks:
             idx = order[start : start + count]
             start += count
-            cum = np.cumsum([p[f"init.{block}_need_{lv}"] for lv in NEED_LEVEL_NAMES])
+            cum = np.cumsum([p[k] for k in init_need_keys(block)])
             ch.need[idx] = (1 + np.searchsorted(cum, u_level[idx] * cum[-1], side="right")).clip(
                 1, 4
             )

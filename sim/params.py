@@ -50,6 +50,11 @@ INIT_NEED_MIX = (
 )
 
 
+def init_need_keys(block: str) -> tuple[str, ...]:
+    """The registry names of a warm-start block's need weights, light to crisis."""
+    return tuple(f"init.{block}_need_{level}" for level in NEED_LEVEL_NAMES)
+
+
 class ParameterError(ValueError):
     """A parameter name or value that the registry does not allow (one line, user-facing)."""
 
@@ -585,10 +590,10 @@ _P: list[Param] = [
           doc="A child on a list at the start joined it uniformly up to this many times specialist.target_wait_weeks before week 0."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[
-        Param(f"init.{block}_need_{level}", w, "weight", 0, 1, source=WARM_START,
+        Param(name, w, "weight", 0, 1, source=WARM_START,
               doc=f"Warm start: weight of {level} need among {what}.")
         for block, what, mix in INIT_NEED_MIX
-        for level, w in zip(NEED_LEVEL_NAMES, mix, strict=True)
+        for name, level, w in zip(init_need_keys(block), NEED_LEVEL_NAMES, mix, strict=True)
     ],
 ]
 # fmt: on
@@ -675,14 +680,14 @@ def validate_values(values: Mapping[str, Any], origin: str = "") -> dict[str, An
     return out
 
 
-def init_mix_error(get: Callable[[str], Any]) -> str | None:
-    """A one-line message if a warm-start block has all its need weights at 0, else None.
-
-    ``get`` returns a parameter's value by name (a scenario's value or the default)."""
+def init_mix_error(get: Callable[[str], Any]) -> tuple[tuple[str, ...], str] | None:
+    """(the keys, a one-line message) if a warm-start block has all its need weights at 0, else
+    None. ``get`` returns a parameter's value by name (a scenario's value or the default)."""
     for block, _, _ in INIT_NEED_MIX:
-        if all(float(get(f"init.{block}_need_{lv}")) <= 0 for lv in NEED_LEVEL_NAMES):
+        keys = init_need_keys(block)
+        if all(float(get(k)) <= 0 for k in keys):
             levels = "/".join(NEED_LEVEL_NAMES)
-            return f"init.{block}_need_{{{levels}}} are all 0; at least one must be above 0"
+            return keys, f"init.{block}_need_{{{levels}}} are all 0; at least one must be above 0"
     return None
 
 

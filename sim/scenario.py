@@ -118,9 +118,6 @@ def load_file(path: Path) -> ScenarioFile:
                 raise ScenarioError(
                     f"{where}: key {name!r} = {v!r} is not allowed; allowed: {e}"
                 ) from None
-    mix = init_mix_error(lambda n: overrides.get(n, REGISTRY[n].default))
-    if mix:
-        raise ScenarioError(f"{where}: {mix}")
     if (
         kind != "funding"
         and kind != "baseline"
@@ -175,12 +172,10 @@ def load(spec: str, extra: dict[str, Any] | None = None) -> Scenario:
         merged.update(extra)
     mix = init_mix_error(lambda n: merged.get(n, REGISTRY[n].default))
     if mix:
-        block = mix.split("_need_", 1)[0]
-        setters = sorted({str(owner[k]) for k in owner if k.startswith(block + "_need_")})
-        setters += (
-            ["the extra overrides"] if extra and any(k.startswith(block) for k in extra) else []
-        )
-        raise ScenarioError(f"{' and '.join(setters) or spec}: {mix}")
+        keys, msg = mix
+        setters = sorted({str(owner[k]) for k in keys if k in owner})
+        setters += ["the extra overrides"] if extra and any(k in extra for k in keys) else []
+        raise ScenarioError(f"{' and '.join(setters) or spec}: {msg}")
     try:
         params = Params(merged)
     except ParameterError as e:
