@@ -995,17 +995,7 @@ NB3 = [
         FORMS = ["baseline"] + sorted(n for n, f in FILES.items() if f.kind == "collaboration")
         FUNDING = [("p×q (price × quantity)", "pxq"), ("lumpsum (budget-neutral)", "lumpsum")]
         # Settings fixed when the model is built; set_params refuses them in a running model.
-        STRUCTURAL = getattr(
-            YouthCareModel,
-            "STRUCTURAL",
-            {
-                "era.rules",
-                "population.children_per_family",
-                "population.families_per_gp_practice",
-                "population.families_per_neighbourhood",
-                "specialist.providers",
-            },
-        )
+        STRUCTURAL = YouthCareModel.STRUCTURAL
         print(f"mode: {'QUICK' if QUICK else 'full'}; python: {sys.executable}")
         print(f"{len(FORMS)} collaboration forms: {', '.join(FORMS)}")
         """

@@ -7,11 +7,10 @@ of the social map, and of the stocks a run starts from: the share of children wi
 specialist places per 1000 children, how full the places and lists are, and the need mix of each
 block the warm start fills (sampled every 13 weeks). Those means are the registry's defaults
 ``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly placed worker),
-``gp.knowledge_init``, ``init.*`` (but not the assumed ``init.onset_spread_weeks`` and
-``init.list_entry_spread_ratio``) and ``specialist.places_per_1000_children``, so a run starts near
-the state the baseline settles in and the warm-up only has to settle the rest. It also prints the
-share of each care block whose need has already resolved (need 0, staying to the planned end):
-the warm start gives every child in a block a need, so these children start in the other blocks.
+``gp.knowledge_init``, ``init.*`` (but not the assumed ``init.onset_spread_weeks``) and the
+places per 1000 children of specialist and residential care, so a run starts near
+the state the baseline settles in and the warm-up only has to settle the rest. A care block's mix
+starts at need 0 (resolved, help running to its planned end); the unmet block's at light.
 
     .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
 """
@@ -49,30 +48,35 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--seeds must be at least 1, --years above 0 and --families at least 100")
     params = load("baseline").params
     means: dict[str, list[float]] = {c: [] for c in TARGETS}
-    stocks: dict[str, list[float]] = {name: [] for name in STOCKS}
+    stocks: dict[str, list[float]] = {name: [] for name in (*STOCKS, *UNMET_STATE, *LIST_AGES)}
     mixes: dict[str, list[np.ndarray]] = {block: [] for block in (*BLOCKS, "unmet")}
     for seed in range(1, a.seeds + 1):
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
         half = m.total_weeks // 2
         counts = {block: np.zeros(S.N_LEVELS) for block in mixes}  # need levels 0..4
+        unmet_tally, age_tally = np.zeros(4), np.zeros(4)
         while m.week < m.total_weeks:
             if m.week >= half and (m.week - half) % 13 == 0:
                 for block, n in levels_by_block(m).items():
                     counts[block] += n
+                unmet_tally += unmet_state(m)
+                age_tally += list_ages(m)
             m.step()
+        stocks["init.waiting_age_weeks"].append(age_tally[1] / max(age_tally[0], 1.0))
+        stocks["init.residential_waiting_age_weeks"].append(age_tally[3] / max(age_tally[2], 1.0))
+        n_unmet, n_blocked, weeks_left, n_helped = unmet_tally
+        stocks["init.unmet_blocked_share"].append(n_blocked / max(n_unmet, 1.0))
+        stocks["init.unmet_blocked_weeks"].append(weeks_left / max(n_blocked, 1.0))
+        stocks["init.unmet_helped_share"].append(n_helped / max(n_unmet, 1.0))
         for block, n in counts.items():
-            mixes[block].append(n[1:] / max(n[1:].sum(), 1.0))
-        shares = ", ".join(f"{b} {counts[b][0] / max(counts[b].sum(), 1.0):.3f}" for b in BLOCKS)
-        print(
-            f"seed {seed}: share of each block with need 0 (resolved, until the planned end): {shares}"
-        )
+            mixes[block].append(block_mix(block, n))
         c = {
             k: np.asarray(v[half : m.total_weeks], dtype=float) for k, v in m.recorder.cols.items()
         }
         for col in TARGETS:
             means[col].append(float(np.mean(c[col])))
         for name, stock in STOCKS.items():
-            stocks[name].append(float(np.mean(stock(c))))
+            stocks[name].append(float(np.mean(stock(c, m))))
     rows = [(name, np.array(means[col])) for col, name in TARGETS.items()]
     rows += [(name, np.array(v)) for name, v in stocks.items()]
     for block, per_seed in mixes.items():
@@ -91,6 +95,7 @@ BLOCKS = {
     "specialist": (S.SPECIALIST,),
     "waiting": (S.WAIT_SPECIALIST,),
     "residential": (S.RESIDENTIAL,),
+    "residential_waiting": (S.WAIT_RESIDENTIAL,),
     "wijkteam": (S.WIJKTEAM,),
 }
 
@@ -108,9 +113,41 @@ def levels_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
     return out
 
 
-def need_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
-    """Children per need level (1..4) in each warm-start block, now."""
-    return {block: n[1:] for block, n in levels_by_block(m).items()}
+def block_mix(block: str, levels: np.ndarray) -> np.ndarray:
+    """A block's need mix from counts per level 0..4, over the levels its registry weights cover
+    (from none in a care block, from light on the list and in unmet need)."""
+    n = levels[S.N_LEVELS - len(init_need_keys(block)) :]
+    return n / max(n.sum(), 1.0)
+
+
+# The state of the children in unmet need that the warm start draws (sampled every 13 weeks).
+UNMET_STATE = ("init.unmet_blocked_share", "init.unmet_blocked_weeks", "init.unmet_helped_share")
+
+
+def unmet_state(m: YouthCareModel) -> np.ndarray:
+    """(children in unmet need, of them waiting before they ask again, the weeks of that wait
+    left in all, of them helped earlier in this episode), now."""
+    ch = m.children
+    unmet = ch.state == S.UNMET
+    left = ch.blocked_until[unmet] - m.week
+    blocked = left > 0
+    return np.array(
+        [unmet.sum(), blocked.sum(), left[blocked].sum(), ch.helped[unmet].sum()], dtype=float
+    )
+
+
+# How long the children on each list have waited so far (sampled every 13 weeks).
+LIST_AGES = ("init.waiting_age_weeks", "init.residential_waiting_age_weeks")
+
+
+def list_ages(m: YouthCareModel) -> np.ndarray:
+    """(children on the specialist list, their weeks waited so far in all, the same for the
+    residential list), now."""
+    ch, out = m.children, []
+    for state in (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL):
+        on = ch.state == state
+        out += [on.sum(), (m.week - ch.q_entry[on]).sum()]
+    return np.array(out, dtype=float)
 
 
 def _need(c: dict) -> np.ndarray:
@@ -119,12 +156,24 @@ def _need(c: dict) -> np.ndarray:
 
 # Registry parameter -> its steady-state value from the weekly series (second half of the run).
 STOCKS = {
-    "init.need_share": lambda c: _need(c) / c["children"],
-    "specialist.places_per_1000_children": lambda c: c["specialist_places"] / c["children"] * 1000,
-    "init.specialist_occupancy": lambda c: c["n_specialist"] / c["specialist_places"],
-    "init.waiting_per_place": lambda c: c["n_waiting_specialist"] / c["specialist_places"],
-    "init.residential_occupancy": lambda c: c["n_residential"] / c["residential_places"],
-    "init.wijkteam_occupancy": lambda c: c["wijkteam_occupancy"],
+    "init.need_share": lambda c, m: _need(c) / c["children"],
+    "specialist.places_per_1000_children": lambda c, m: (
+        c["specialist_places"] / c["children"] * 1000
+    ),
+    "residential.places_per_1000_children": lambda c, m: (
+        c["residential_places"] / c["children"] * 1000
+    ),
+    "init.specialist_occupancy": lambda c, m: c["n_specialist"] / c["specialist_places"],
+    "init.waiting_per_place": lambda c, m: c["n_waiting_specialist"] / c["specialist_places"],
+    "init.residential_occupancy": lambda c, m: c["n_residential"] / c["residential_places"],
+    "init.residential_waiting_per_place": lambda c, m: (
+        c["n_waiting_residential"] / c["residential_places"]
+    ),
+    # all teams' caseload over all their norms, as the warm start fills them (the recorder's
+    # wijkteam_occupancy is the mean over teams, which small teams pull up)
+    "init.wijkteam_occupancy": lambda c, m: (
+        c["n_wijkteam"] / (m.wijkteam_fte * m.p["wijkteam.caseload_norm"]).sum()
+    ),
 }
 
 

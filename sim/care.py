@@ -252,7 +252,7 @@ def refer_specialist(
     else:
         pool, state = m.specialist, S.WAIT_SPECIALIST
         prov = _pick_provider(m, pool, idx, week)
-        seen = ch.need[idx] + p["wijkteam.perception_noise_sd"] * m.streams.normal(
+        seen = ch.need[idx] + p["specialist.perception_noise_sd"] * m.streams.normal(
             Purpose.PERCEIVE + 4000, ch.uid[idx], week
         )
         accept = urgent | indicated | (seen >= m.funding.threshold[prov])
@@ -357,10 +357,12 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
         wd = p["specialist.withdrawal_per_week"] * np.where(
             ch.preventive[wait], p["waiting.preventive_withdrawal_ratio"], 1.0
         )
-        out = _u(m, Purpose.WITHDRAW, wait, week) < wd
-        out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
-        _withdraw(m, wait[out], week)
-        wait = wait[~out]
+    else:
+        wd = p["residential.withdrawal_per_week"]
+    out = _u(m, Purpose.WITHDRAW, wait, week) < wd
+    out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
+    _withdraw(m, wait[out], week)
+    wait = wait[~out]
     if stop or len(wait) == 0:
         return
     occupied = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)
@@ -411,6 +413,7 @@ def resolve(m, idx: np.ndarray, week: int) -> None:
     rate = p["care.resolution_per_week"] * under * over
     down = (_u(m, Purpose.RESOLVE, idx, week) < rate) & (need > 0)
     ch.need[idx[down]] -= 1
+    ch.life_threat[idx[down]] = False  # the flag marks a crisis (level 4) only
     # Under-treated needs can still escalate.
     esc = (
         (gap > 0)

@@ -148,9 +148,21 @@ class Funding:
         self._front_line_costs(m, counts, busy, st)
         # Capacity answers a lasting waiting list, with a lag and a workforce cap.
         s_w = p["mechanisms.wait_response"]
-        for pool, wait_state, care_state, stay in (
-            (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, p["specialist.treatment_weeks_severe"]),
-            (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, p["residential.stay_weeks"]),
+        for pool, wait_state, care_state, stay, tier in (
+            (
+                m.specialist,
+                S.WAIT_SPECIALIST,
+                S.SPECIALIST,
+                p["specialist.treatment_weeks_severe"],
+                "specialist",
+            ),
+            (
+                m.residential,
+                S.WAIT_RESIDENTIAL,
+                S.RESIDENTIAL,
+                p["residential.stay_weeks"],
+                "residential",
+            ),
         ):
             q = np.bincount(ch.provider[busy[st == wait_state]], minlength=pool.n)
             occ = np.bincount(ch.provider[busy[st == care_state]], minlength=pool.n)
@@ -158,11 +170,11 @@ class Funding:
             pool.adjust_capacity(
                 signal,
                 occ,
-                p["specialist.target_wait_weeks"],
-                p["specialist.capacity_lag_weeks"],
-                p["specialist.workforce_cap_ratio"],
+                p[f"{tier}.target_wait_weeks"],
+                p[f"{tier}.capacity_lag_weeks"],
+                p[f"{tier}.workforce_cap_ratio"],
                 s_w,
-                p["specialist.capacity_floor_ratio"],
+                p[f"{tier}.capacity_floor_ratio"],
             )
         self.update()
 

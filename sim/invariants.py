@@ -22,6 +22,8 @@ def check(m, week: int, counts: np.ndarray) -> int:
         msgs.append("a child without help state has a need (state none, need > 0)")
     if np.any(ch.need[st == S.UNMET] == 0):
         msgs.append("a child with unmet need has need 0")
+    if np.any(ch.life_threat & (ch.need != 4)):
+        msgs.append("a child flagged life-threatening is not in crisis (need 4)")
     for pool, wait_state, care_state in (
         (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST),
         (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL),

@@ -124,6 +124,8 @@ SERIES_COLUMNS = (
     + [f"need_{k}" for k in range(S.N_LEVELS)]
     + [
         "life_threatening",
+        "families_crisis",
+        "families_life_threatening",
         "specialist_places",
         "residential_places",
         "expected_wait_weeks",
@@ -242,7 +244,12 @@ class Recorder:
             c[f"n_{name}"][week] = counts[k]
         for k in range(S.N_LEVELS):
             c[f"need_{k}"][week] = need_counts[k]
-        c["life_threatening"][week] = int(np.count_nonzero(ch.life_threat[active]))
+        lt = ch.life_threat[active]
+        c["life_threatening"][week] = int(np.count_nonzero(lt))
+        # Families with a child in crisis / life-threatening: the Almere pyramid counts
+        # "jeugdigen/gezinnen" (seeds/001 L1255-1257), so V8 reads both units.
+        c["families_crisis"][week] = len(np.unique(ch.family[active[ch.need[active] == 4]]))
+        c["families_life_threatening"][week] = len(np.unique(ch.family[active[lt]]))
         c["specialist_places"][week] = m.specialist.capacity.sum()
         c["residential_places"][week] = m.residential.capacity.sum()
         c["expected_wait_weeks"][week] = m.expected_specialist_wait()
@@ -385,6 +392,10 @@ def summarise(m) -> dict:
         "crisis_share": float(np.mean(c["need_4"][w0:w1] / c["children"][w0:w1])),
         "life_threatening_share": float(
             np.mean(c["life_threatening"][w0:w1] / c["children"][w0:w1])
+        ),
+        "crisis_family_share": float(np.mean(c["families_crisis"][w0:w1]) / m.families.n),
+        "life_threatening_family_share": float(
+            np.mean(c["families_life_threatening"][w0:w1]) / m.families.n
         ),
         "cost_perspective_per_measured_year_eur": _per_year(c["cost_total"][w0:w1]),
         "qaly_loss_per_measured_year": _per_year(c["qaly_loss"][w0:w1]),

@@ -107,7 +107,7 @@ class YouthCareModel(mesa.Model):
         n_res = p["residential.providers"]
         res_places = p["residential.places_per_1000_children"] * self.n_children_k
         self.residential = ProviderPool(
-            "residential", np.full(n_res, res_places / n_res), p["specialist.target_wait_weeks"]
+            "residential", np.full(n_res, res_places / n_res), p["residential.target_wait_weeks"]
         )
         # Wijkteam FTE per neighbourhood, plus the budget moved to the front (F4).
         kids_per_hood = np.bincount(self.families.hood[self.children.family], minlength=self.n_hood)
@@ -191,6 +191,9 @@ class YouthCareModel(mesa.Model):
         n_spec = min(int(round(cap_s.sum() * p["init.specialist_occupancy"])), int(cap_s.sum()))
         n_wait = int(round(self.specialist.places.sum() * p["init.waiting_per_place"]))
         n_res = min(int(round(cap_r.sum() * p["init.residential_occupancy"])), int(cap_r.sum()))
+        n_rwait = int(
+            round(self.residential.places.sum() * p["init.residential_waiting_per_place"])
+        )
         n_wt = int(
             round(
                 (
@@ -203,21 +206,29 @@ class YouthCareModel(mesa.Model):
             (S.SPECIALIST, n_spec, "specialist"),
             (S.WAIT_SPECIALIST, n_wait, "waiting"),
             (S.RESIDENTIAL, n_res, "residential"),
+            (S.WAIT_RESIDENTIAL, n_rwait, "residential_waiting"),
             (S.WIJKTEAM, n_wt, "wijkteam"),
-            (S.UNMET, max(n_need - n_spec - n_wait - n_res - n_wt, 0), "unmet"),
+            (S.UNMET, None, "unmet"),  # the rest of the children with a need
         ]
-        start = 0
+        start, with_need = 0, 0
         for state, count, block in blocks:
+            if count is None:
+                count = max(n_need - with_need, 0)
             idx = order[start : start + count]
             start += count
-            cum = np.cumsum([p[k] for k in init_need_keys(block)])
-            ch.need[idx] = (1 + np.searchsorted(cum, u_level[idx] * cum[-1], side="right")).clip(
-                1, 4
-            )
+            keys = init_need_keys(block)
+            lowest = S.N_LEVELS - len(keys)  # 0 in a care block, 1 (light) in unmet need
+            cum = np.cumsum([p[k] for k in keys])
+            ch.need[idx] = (
+                lowest + np.searchsorted(cum, u_level[idx] * cum[-1], side="right")
+            ).clip(lowest, 4)
+            with_need += int(np.count_nonzero(ch.need[idx]))
             ch.state[idx] = state
             ch.onset_start[idx] = -(u_time[idx] * p["init.onset_spread_weeks"]).astype(np.int32)
             ch.episodes[idx] = 1
             ch.helped[idx] = state != S.UNMET
+            if state == S.UNMET:
+                self._warm_start_unmet(idx)
             ch.prof_mask[idx] = S.PROF_GP
             if self.pre2015 and state != S.WIJKTEAM and state != S.UNMET:
                 ch.route[idx] = care.ROUTE_PROVINCE  # indicated care, paid by the province (M14)
@@ -235,13 +246,16 @@ class YouthCareModel(mesa.Model):
                     np.int32
                 ) + 1
                 ch.prof_mask[idx] |= S.PROF_RESIDENTIAL
-            elif state == S.WAIT_SPECIALIST:
-                ch.provider[idx] = np.minimum(
-                    (u_level[idx] * 7919 % 1.0 * self.specialist.n).astype(np.int32),
-                    self.specialist.n - 1,
+            elif state == S.WAIT_SPECIALIST or state == S.WAIT_RESIDENTIAL:
+                pool, age = (
+                    (self.specialist, p["init.waiting_age_weeks"])
+                    if state == S.WAIT_SPECIALIST
+                    else (self.residential, p["init.residential_waiting_age_weeks"])
                 )
-                spread = p["init.list_entry_spread_ratio"] * p["specialist.target_wait_weeks"]
-                ch.q_entry[idx] = -(u_time[idx] * spread).astype(np.int32)
+                ch.provider[idx] = np.minimum(
+                    (u_level[idx] * 7919 % 1.0 * pool.n).astype(np.int32), pool.n - 1
+                )
+                ch.q_entry[idx] = -(u_time[idx] * 2.0 * age).astype(np.int32)
                 ch.priority[idx] = ch.need[idx] >= 4
             elif state == S.WIJKTEAM:
                 ch.care_level[idx] = 2
@@ -251,6 +265,19 @@ class YouthCareModel(mesa.Model):
         healthy = np.flatnonzero(ch.state == S.NONE)
         self.needs.schedule_onset(healthy, 0)
         unmet.schedule(self, np.flatnonzero(ch.state == S.UNMET), -1)
+
+    def _warm_start_unmet(self, idx: np.ndarray) -> None:
+        """Children in unmet need at the start: some had help earlier in this episode, some wait
+        before they ask again (init.unmet_*), as at the baseline's steady state."""
+        p, ch = self.p, self.children
+        uid = ch.uid[idx]
+        u_helped = self.streams.uniform(Purpose.INIT + 4, uid, 0)
+        u_blocked = self.streams.uniform(Purpose.INIT + 5, uid, 0)
+        u_left = self.streams.uniform(Purpose.INIT + 6, uid, 0)
+        ch.helped[idx] = u_helped < p["init.unmet_helped_share"]
+        b = u_blocked < p["init.unmet_blocked_share"]
+        span = max(2.0 * p["init.unmet_blocked_weeks"] - 1.0, 0.0)  # whole weeks 1..2 x mean - 1
+        ch.blocked_until[idx[b]] = 1 + np.floor(u_left[b] * span).astype(np.int32)
 
     # -- views used by the phases --------------------------------------------------------------
     def measuring(self, week: int) -> bool:

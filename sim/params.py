@@ -38,21 +38,38 @@ WARM_START = (
 )
 
 
-NEED_LEVEL_NAMES = ("light", "moderate", "severe", "crisis")
-# (block, the children it holds, need mix light / moderate / severe / crisis) of the warm start:
-# the baseline's steady state (scripts/warm_start.py, sampled every 13 weeks).
+NEED_LEVEL_NAMES = ("none", "light", "moderate", "severe", "crisis")  # need levels 0-4
+# (block, the children it holds, need mix from none or light to crisis) of the warm start: the
+# baseline's steady state (scripts/warm_start.py, sampled every 13 weeks). A care block has a
+# 'none' weight: help runs to its planned end after the need has resolved. A child on a list whose
+# need resolves leaves it, so the list, like unmet need, starts at light.
 INIT_NEED_MIX = (
-    ("specialist", "children in specialist care at the start", (0.298, 0.454, 0.218, 0.031)),
-    ("waiting", "children on a specialist list at the start", (0.051, 0.496, 0.426, 0.027)),
-    ("residential", "children in residential care at the start", (0.125, 0.269, 0.333, 0.272)),
-    ("wijkteam", "children in wijkteam help at the start", (0.436, 0.484, 0.074, 0.006)),
-    ("unmet", "the other children with a need at the start", (0.532, 0.367, 0.086, 0.015)),
+    ("specialist", "children in specialist care at the start", (0.133, 0.259, 0.39, 0.188, 0.03)),
+    ("waiting", "children on a specialist list at the start", (0.049, 0.5, 0.425, 0.026)),
+    (
+        "residential",
+        "children in residential care at the start",
+        (0.075, 0.116, 0.247, 0.305, 0.257),
+    ),
+    (
+        "residential_waiting",
+        "children on a residential list at the start",
+        (0.0, 0.004, 0.149, 0.846),
+    ),
+    ("wijkteam", "children in wijkteam help at the start", (0.144, 0.369, 0.416, 0.065, 0.006)),
+    ("unmet", "the other children with a need at the start", (0.537, 0.374, 0.085, 0.004)),
 )
 
 
+def init_need_levels(block: str) -> tuple[str, ...]:
+    """The need levels a warm-start block draws from, lowest first (unmet need starts at light)."""
+    mix = next(m for b, _, m in INIT_NEED_MIX if b == block)
+    return NEED_LEVEL_NAMES[len(NEED_LEVEL_NAMES) - len(mix) :]
+
+
 def init_need_keys(block: str) -> tuple[str, ...]:
-    """The registry names of a warm-start block's need weights, light to crisis."""
-    return tuple(f"init.{block}_need_{level}" for level in NEED_LEVEL_NAMES)
+    """The registry names of a warm-start block's need weights, lowest level first."""
+    return tuple(f"init.{block}_need_{level}" for level in init_need_levels(block))
 
 
 class ParameterError(ValueError):
@@ -280,6 +297,9 @@ _P: list[Param] = [
           doc="JGZ contact moments per year at ages 4-17."),
     Param("jgz.detection", 0.5, "probability", 0, 1, dist=_u(0.3, 0.7), source=ASSUMPTION,
           doc="Chance that a contact moment signals an existing need."),
+    Param("jgz.perception_noise_sd", 0.4, "need levels", 0, 3, dist=_u(0.2, 0.6),
+          source=f"{ASSUMPTION} (as the practice worker's: JGZ knows the child from its contact moments)",
+          doc="SD of JGZ's error on the need level of a child whose need it signals."),
     Param("jgz.normalising", 0.2, "need levels", 0, 2, dist=_u(0.0, 0.4),
           source=f"{ASSUMPTION} (M7 counterweight: seeds/004 L727, L797-798)",
           doc="How far JGZ lowers the perceived need (de-medicalising)."),
@@ -317,7 +337,7 @@ _P: list[Param] = [
     Param("gp.reassure_utility", 0.6, "utility", -5, 5, source=ASSUMPTION, doc="Constant utility of reassuring."),
     Param("gp.specialist_constant", 4.0, "utility", -5, 5, dist=_u(3.5, 4.5), source=CALIBRATED,
           doc="Constant in the utility of a direct specialist referral (calibrated to the GP share)."),
-    Param("gp.knowledge_init", 0.47, "0-1", 0, 1, source=WARM_START,
+    Param("gp.knowledge_init", 0.488, "0-1", 0, 1, source=WARM_START,
           doc="GP knowledge of the social map (sociale kaart) at the start: where the baseline settles (it starts low when a practice is new, M1: seeds/000 L34-39)."),
     Param("gp.youth_consult_hours_per_week", 4.0, "hours/week", 0.5, 40, source=ASSUMPTION,
           doc="GP consult hours per week in which youth problems can present."),
@@ -401,7 +421,7 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 44.5, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
+    Param("specialist.places_per_1000_children", 44.6, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
           doc="Ambulant specialist places at the start (from there, capacity follows the waiting list)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
@@ -430,17 +450,31 @@ _P: list[Param] = [
           doc="Planned treatment and stay lengths vary uniformly within (1 - spread, 1 + spread) x the base."),
     Param("specialist.capacity_floor_ratio", 0.5, "ratio", 0, 1, source=ASSUMPTION,
           doc="Fewest places a provider keeps, relative to its start, when waits are short."),
+    Param("specialist.perception_noise_sd", 0.6, "need levels", 0, 3, source=f"{ASSUMPTION} (as the wijkteam's)",
+          doc="SD of a provider's error on the need level when it decides whether to accept a referral (against its admission threshold)."),
     Param("specialist.wait_smoothing_weeks", 8.0, "weeks", 1, 104, source=ASSUMPTION,
           doc="Smoothing time of the expected wait that referrers see."),
 
     # --- residential tier ----------------------------------------------------------------------
-    Param("residential.places_per_1000_children", 6.5, "places/1000 children", 0, 100, dist=_u(5.0, 8.0),
-          source=f"{ASSUMPTION}; 41,605 with stay in 2023 ({SRC_FIG} 1.5)", doc="Residential places."),
+    Param("residential.places_per_1000_children", 5.6, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
+          source=f"{WARM_START}; 41,605 with stay in 2023 ({SRC_FIG} 1.5)",
+          doc="Residential places at the start (from there, capacity follows the waiting list)."),
     Param("residential.stay_weeks", 40, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned length of stay."),
     Param("residential.tariff_eur_per_week", 615.0, "EUR/week", 100, 3000,
           source=f"{SRC_FIG} 3.7-3.8: EUR 31,300-32,500 per client-year [DERIVED /52]", doc="Residential tariff per week."),
     Param("residential.crisis_referral_per_week", 0.08, "1/week", 0, 1, source=ASSUMPTION,
           doc="Weekly chance that a child in crisis in ambulant care is referred to residential care."),
+    Param("residential.withdrawal_per_week", 0.01, "1/week", 0, 1, dist=_u(0.005, 0.02),
+          source=f"{ASSUMPTION} (as specialist care's; withdrawal and return: {SRC_FIG} 7.1)",
+          doc="Weekly chance that a family waiting for a residential place leaves the list (without it, a child without priority could wait behind every crisis for years)."),
+    Param("residential.target_wait_weeks", 13.0, "weeks", 0, 52, source=f"{ASSUMPTION} (as specialist care's)",
+          doc="Wait above which residential providers add places (and below which they shed them)."),
+    Param("residential.capacity_lag_weeks", 52.0, "weeks", 1, 520, dist=_u(26.0, 104.0),
+          source=f"{ASSUMPTION} (as specialist care's: {SRC_FIG} 7.12)", doc="Adjustment time of residential places to a lasting waiting list."),
+    Param("residential.workforce_cap_ratio", 1.25, "ratio", 1, 5, source=f"{ASSUMPTION} (as specialist care's)",
+          doc="Most places a residential provider can staff, relative to its start."),
+    Param("residential.capacity_floor_ratio", 0.5, "ratio", 0, 1, source=f"{ASSUMPTION} (as specialist care's)",
+          doc="Fewest places a residential provider keeps, relative to its start, when waits are short."),
     Param("residential.providers", 2, "providers", 1, 100, kind="int", source=ASSUMPTION,
           doc="Residential providers in the region."),
     Param("residential.stepdown_at_end_share", 1.0, "probability", 0, 1, source=f"{ASSUMPTION} (M12)",
@@ -472,9 +506,9 @@ _P: list[Param] = [
     Param("trust.decay_per_week", 0.006, "1/week", 0, 0.2, source=f"{ASSUMPTION} (seeds/000 L224-229)", doc="Trust decay d per week."),
     Param("trust.turnover_loss", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (seeds/000 L266-270)",
           doc="Share r of trust lost when the partner's person changes."),
-    Param("trust.init_wijkteam", 0.04, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
-    Param("trust.init_jgz", 0.03, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
-    Param("trust.init_specialist", 0.14, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
+    Param("trust.init_wijkteam", 0.038, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
+    Param("trust.init_jgz", 0.025, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
+    Param("trust.init_specialist", 0.125, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
     Param("trust.init_practice_worker", 0.2, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in a new practice worker."),
     Param("trust.long_wait_weeks", 14.0, "weeks", 0, 104, source=f"Treeknorm 4 + 10 weeks ({SRC_FIG} 4.1)",
           doc="A wait longer than this counts as a bad outcome for the GP."),
@@ -574,26 +608,37 @@ _P: list[Param] = [
           doc="How far the thinning of JGZ contact after age 4 sends help-seeking parents to the GP (scales seek.after_4_gp_ratio - 1; 0 = as before age 4)."),
 
     # --- warm start ----------------------------------------------------------------------------
-    Param("init.need_share", 0.20, "share of children", 0, 1, source=WARM_START,
+    Param("init.need_share", 0.198, "share of children", 0, 1, source=WARM_START,
           doc="Share of children with a need at the start."),
-    Param("init.specialist_occupancy", 0.97, "share of places", 0, 1, source=WARM_START,
+    Param("init.specialist_occupancy", 0.973, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of specialist places at the start."),
-    Param("init.waiting_per_place", 0.35, "waiting/place", 0, 5, source=WARM_START,
+    Param("init.waiting_per_place", 0.364, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per specialist place at the start."),
-    Param("init.residential_occupancy", 0.98, "share of places", 0, 1, source=WARM_START,
+    Param("init.residential_occupancy", 0.982, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of residential places at the start."),
-    Param("init.wijkteam_occupancy", 0.48, "caseload/norm", 0, 3, source=WARM_START,
-          doc="Wijkteam caseload at the start relative to its norm."),
+    Param("init.residential_waiting_per_place", 0.32, "waiting/place", 0, 5, source=WARM_START,
+          doc="Children waiting per residential place at the start."),
+    Param("init.wijkteam_occupancy", 0.461, "caseload/norm", 0, 3, source=WARM_START,
+          doc="Children in wijkteam help at the start over all teams' caseload norms (FTE x wijkteam.caseload_norm)."),
+    Param("init.unmet_blocked_share", 0.098, "share", 0, 1, source=WARM_START,
+          doc="Share of the children in unmet need at the start who wait before they ask for help again (reassured or sent back)."),
+    Param("init.unmet_blocked_weeks", 4.72, "weeks", 0, 104, source=WARM_START,
+          doc="Mean weeks left of that wait at the start: whole weeks, uniform from 1 to twice this less 1."),
+    Param("init.unmet_helped_share", 0.263, "share", 0, 1, source=WARM_START,
+          doc="Share of the children in unmet need at the start who had help earlier in this episode (their next help is not a new trajectory)."),
     Param("init.onset_spread_weeks", 26.0, "weeks", 0, 520, source=ASSUMPTION,
           doc="A child with a need at the start had its need begin uniformly up to this many weeks before week 0."),
-    Param("init.list_entry_spread_ratio", 2.0, "x target wait", 0, 10, source=ASSUMPTION,
-          doc="A child on a list at the start joined it uniformly up to this many times specialist.target_wait_weeks before week 0."),
+    Param("init.waiting_age_weeks", 7.9, "weeks", 0, 520, source=WARM_START,
+          doc="Mean time a child on the specialist list at the start has already waited; each is drawn uniformly up to twice this."),
+    Param("init.residential_waiting_age_weeks", 7.8, "weeks", 0, 520, source=WARM_START,
+          doc="The same for the residential list."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[
         Param(name, w, "weight", 0, 1, source=WARM_START,
-              doc=f"Warm start: weight of {level} need among {what}.")
+              doc=f"Warm start: weight of {level} need among {what}"
+              + (" (resolved; help runs to its planned end)." if level == "none" else "."))
         for block, what, mix in INIT_NEED_MIX
-        for name, level, w in zip(init_need_keys(block), NEED_LEVEL_NAMES, mix, strict=True)
+        for name, level, w in zip(init_need_keys(block), init_need_levels(block), mix, strict=True)
     ],
 ]
 # fmt: on
@@ -686,7 +731,7 @@ def init_mix_error(get: Callable[[str], Any]) -> tuple[tuple[str, ...], str] | N
     for block, _, _ in INIT_NEED_MIX:
         keys = init_need_keys(block)
         if all(float(get(k)) <= 0 for k in keys):
-            levels = "/".join(NEED_LEVEL_NAMES)
+            levels = "/".join(init_need_levels(block))
             return keys, f"init.{block}_need_{{{levels}}} are all 0; at least one must be above 0"
     return None
 

@@ -96,7 +96,7 @@ def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     JGZ normalises: it lowers the perceived need by ``jgz.normalising`` (M7's counterweight).
     """
     p, ch = m.p, m.children
-    perceived = perceived_need(m, idx, week, p["practice_worker.perception_noise_sd"], 2)
+    perceived = perceived_need(m, idx, week, p["jgz.perception_noise_sd"], 2)
     perceived = perceived - p["jgz.normalising"] * p["mechanisms.medicalisation"]
     levels = option_levels(p)
     u = -p["gp.beta_fit"] * (perceived[:, None] - levels[None, :]) ** 2

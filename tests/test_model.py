@@ -335,6 +335,9 @@ CORRUPTIONS = {
         np.flatnonzero(m.children.state == S.UNMET)[0], 0
     ),
     "capacity exceeded": _overfill,
+    "life-threatening below crisis": lambda m: m.children.life_threat.__setitem__(
+        np.flatnonzero((m.children.state == S.UNMET) & (m.children.need < 4))[0], True
+    ),
     "trust above one": lambda m: m.collab.trust.__setitem__((0, 0), 1.5),
     "cost not booked in ledger": lambda m: m.ledger.week.__setitem__(
         (0, 0), m.ledger.week[0, 0] + 100.0
@@ -462,3 +465,73 @@ def test_new_behavioural_parameters_act_where_documented():
         m.run()
         counts[share] = m.tally.stepdowns["residential"]
     assert counts[0.0] == 0 and counts[1.0] > 0
+
+
+def test_parameters_split_from_another_actor_act_alone():
+    """JGZ's perception noise, a provider's at acceptance and residential capacity's target,
+    lag, cap and floor are their own parameters, not the practice worker's, the wijkteam's or
+    specialist care's they once borrowed."""
+    from sim import care
+    from sim.routing import jgz_choose
+
+    def model(**over):
+        over = {k.replace("__", "."): v for k, v in over.items()}
+        return YouthCareModel(Params(over), families=3000, years=2, warmup_years=0, seed=6)
+
+    def jgz(**over):
+        m = model(**over)
+        idx = np.flatnonzero(m.children.state == S.UNMET)[:400]
+        return jgz_choose(m, idx, m.week)
+
+    np.testing.assert_array_equal(
+        jgz(practice_worker__perception_noise_sd=0.0), jgz(practice_worker__perception_noise_sd=3.0)
+    )
+    assert np.any(jgz(jgz__perception_noise_sd=0.0) != jgz(jgz__perception_noise_sd=3.0))
+
+    def refused(**over):
+        m = model(**over)
+        idx = np.flatnonzero((m.children.state == S.UNMET) & (m.children.need < 4))[:400]
+        care.refer_specialist(m, idx, S.REF_GP, m.week)
+        return m.tally.refused
+
+    assert refused(wijkteam__perception_noise_sd=0.0) == refused(wijkteam__perception_noise_sd=3.0)
+    assert refused(specialist__perception_noise_sd=0.0) != refused(
+        specialist__perception_noise_sd=3.0
+    )
+
+    # Residential places held at their start by their own cap and floor; specialist places move.
+    m = model(residential__workforce_cap_ratio=1.0, residential__capacity_floor_ratio=1.0)
+    m.run()
+    c = m.recorder.cols
+    assert np.ptp(c["residential_places"][: m.total_weeks]) == 0
+    assert np.ptp(c["specialist_places"][: m.total_weeks]) > 0
+    free = model()
+    free.run()
+    assert np.ptp(free.recorder.cols["residential_places"][: free.total_weeks]) > 0
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0])
+def test_families_leave_the_residential_list_as_they_leave_the_specialist_list(rate):
+    """residential.withdrawal_per_week acts on the residential list, and a child whose need has
+    resolved leaves it (before, the list kept everyone until admission)."""
+    from sim import care
+
+    m = YouthCareModel(
+        Params({"residential.withdrawal_per_week": rate}),
+        families=3000,
+        years=1,
+        warmup_years=0,
+        seed=2,
+    )
+    ch = m.children
+    listed = np.flatnonzero(ch.state == S.WAIT_RESIDENTIAL)
+    assert len(listed) >= 10
+    healed = listed[:3]
+    ch.need[healed] = 0
+    care.admissions(
+        m, m.week, m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, S.PROF_RESIDENTIAL, True
+    )
+    left = ch.state[listed] != S.WAIT_RESIDENTIAL
+    assert np.all(left[:3]) and np.all(ch.state[healed] == S.NONE)
+    assert np.all(left) if rate == 1.0 else not left[3:].any()
+    assert m.tally.withdrawals == (len(listed) if rate == 1.0 else 3)

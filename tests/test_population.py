@@ -11,7 +11,7 @@ from scipy import stats
 
 from sim import states as S
 from sim.model import YouthCareModel
-from sim.params import Params
+from sim.params import Params, init_need_keys
 from sim.population import (
     ADULT_WEEKS,
     NEVER,
@@ -204,13 +204,12 @@ def test_unmet_need_remits_and_escalates_within_levels():
 def test_the_warm_start_reads_its_blocks_from_the_registry():
     """Block need mixes, residential providers and the spread of onsets and list entries are
     registry parameters (init.*, residential.providers), not constants in the code."""
-    levels = ("light", "moderate", "severe", "crisis")
-    over = {f"init.specialist_need_{lv}": float(lv == "severe") for lv in levels}
-    over |= {f"init.waiting_need_{lv}": float(lv == "light") for lv in levels}
+    over = {k: float(k.endswith("_severe")) for k in init_need_keys("specialist")}
+    over |= {k: float(k.endswith("_light")) for k in init_need_keys("waiting")}
     over |= {
         "residential.providers": 3,
         "init.onset_spread_weeks": 4.0,
-        "init.list_entry_spread_ratio": 0.5,
+        "init.waiting_age_weeks": 3.0,
     }
     p = Params(over)
     m = YouthCareModel(p, families=3000, years=0.1, warmup_years=0, seed=2)
@@ -221,11 +220,17 @@ def test_the_warm_start_reads_its_blocks_from_the_registry():
     assert m.residential.n == 3
     need = ch.state != S.NONE
     assert ch.onset_start[need].min() >= -4 and ch.onset_start[need].min() < 0
-    assert ch.q_entry[wait].min() >= -0.5 * p["specialist.target_wait_weeks"]
-    # the defaults still mix all four levels in the unmet block
+    assert ch.q_entry[wait].min() >= -6 and ch.q_entry[wait].min() < -3
+    # the defaults still mix all four levels in the unmet block, and start some children in care
+    # with a resolved need (init.*_need_none), who do not count towards init.need_share
     d = YouthCareModel(Params(), families=3000, years=0.1, warmup_years=0, seed=2)
-    levels_seen = np.unique(d.children.need[d.children.state == S.UNMET])
+    dc = d.children
+    levels_seen = np.unique(dc.need[dc.state == S.UNMET])
     np.testing.assert_array_equal(levels_seen, [1, 2, 3, 4])
+    for state in (S.SPECIALIST, S.RESIDENTIAL, S.WIJKTEAM):
+        assert np.any(dc.need[dc.state == state] == 0), S.STATE_NAMES[state]
+    assert np.all(dc.need[dc.state == S.WAIT_SPECIALIST] > 0)
+    assert np.count_nonzero(dc.need) == round(dc.n * d.p["init.need_share"])
 
 
 def test_the_baseline_starts_at_its_steady_state():
@@ -264,17 +269,41 @@ def test_warm_start_script_counts_every_child_with_a_need_in_one_block():
     ws = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(ws)
     m = YouthCareModel(Params(), families=4000, years=3, warmup_years=0, seed=3)
-    totals = {block: np.zeros(4) for block, _, _ in INIT_NEED_MIX}
+    totals = {block: np.zeros(S.N_LEVELS) for block, _, _ in INIT_NEED_MIX}
     while m.week < m.total_weeks:
         m.step()
         if m.week >= 2 * WEEKS_PER_YEAR and m.week % 13 == 0:
-            counts = ws.need_by_block(m)
+            counts = ws.levels_by_block(m)
             recorded = [m.recorder.cols[f"need_{k}"][m.week - 1] for k in range(1, S.N_LEVELS)]
-            np.testing.assert_array_equal(sum(counts.values()), recorded)
+            np.testing.assert_array_equal(sum(counts.values())[1:], recorded)
+            assert counts["unmet"][0] == 0 and counts["waiting"][0] == 0
             for block, n in counts.items():
                 totals[block] += n
     for block, _, mix in INIT_NEED_MIX:
         n = totals[block]
         if n.sum() >= 300:
-            share = n / n.sum()
+            share = ws.block_mix(block, n)
             assert np.abs(share - np.array(mix) / sum(mix)).max() < 0.08, (block, share, mix)
+
+
+def test_the_warm_start_draws_the_state_of_unmet_need_from_the_registry():
+    """Children in unmet need start as at the steady state: a share had help earlier in the
+    episode (init.unmet_helped_share) and a share waits before asking again, whole weeks with
+    mean init.unmet_blocked_weeks; at 0 nobody does."""
+    over = {
+        "init.unmet_helped_share": 0.5,
+        "init.unmet_blocked_share": 0.3,
+        "init.unmet_blocked_weeks": 6.0,
+    }
+    m = YouthCareModel(Params(over), families=3000, years=0.1, warmup_years=0, seed=4)
+    ch = m.children
+    unmet = ch.state == S.UNMET
+    left = ch.blocked_until[unmet]
+    assert unmet.sum() > 500
+    assert abs(ch.helped[unmet].mean() - 0.5) < 0.05
+    assert abs((left > 0).mean() - 0.3) < 0.05
+    assert left.min() >= 0 and left.max() <= 11 and abs(left[left > 0].mean() - 6.0) < 0.5
+    zero = {k: 0.0 for k in over}
+    z = YouthCareModel(Params(zero), families=3000, years=0.1, warmup_years=0, seed=4)
+    zu = z.children.state == S.UNMET
+    assert not z.children.helped[zu].any() and np.all(z.children.blocked_until[zu] == 0)
