@@ -4,7 +4,8 @@
 Runs the baseline for ``--years`` (20 by default) at region size for a few seeds and prints the
 mean, over the second half of the run, of the GPs' trust in each partner and of their knowledge
 of the social map, and of the stocks a run starts from: the share of children with a need, the
-specialist places per 1000 children, how full the places and lists are, and the need mix of each
+specialist and residential places per 1000 children, how full the places and lists are, how long
+listed children have waited, the state of unmet need, and the need mix of each
 block the warm start fills (sampled every 13 weeks). Those means are the registry's defaults
 ``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly placed worker),
 ``gp.knowledge_init``, ``init.*`` (but not the assumed ``init.onset_spread_weeks``) and the
@@ -13,6 +14,8 @@ the state the baseline settles in and the warm-up only has to settle the rest. A
 starts at need 0 (resolved, help running to its planned end); the unmet block's at light.
 
     .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
+
+(the registry's values come from ``--seeds 3``)
 """
 
 from __future__ import annotations
@@ -103,14 +106,20 @@ BLOCKS = {
 def levels_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
     """Children per need level (0..4) in each warm-start block, now; 'unmet' holds no need 0."""
     ch = m.children
-    out, named = {}, np.zeros(len(ch.state), dtype=bool)
-    for block, states in BLOCKS.items():
-        sel = np.isin(ch.state, states)
-        named |= sel
-        out[block] = np.bincount(ch.need[sel], minlength=S.N_LEVELS)
-    rest = ~named & (ch.need > 0)
-    out["unmet"] = np.bincount(ch.need[rest], minlength=S.N_LEVELS)
+    out = {
+        block: np.bincount(ch.need[np.isin(ch.state, states)], minlength=S.N_LEVELS)
+        for block, states in BLOCKS.items()
+    }
+    out["unmet"] = np.bincount(ch.need[unmet_block(m)], minlength=S.N_LEVELS)
     return out
+
+
+def unmet_block(m: YouthCareModel) -> np.ndarray:
+    """The children the warm start's 'unmet' block stands for: a need, and in no named block (in
+    unmet need, or in JGZ support, with the practice worker or waiting for an indication)."""
+    ch = m.children
+    named = np.isin(ch.state, [s for states in BLOCKS.values() for s in states])
+    return ~named & (ch.need > 0)
 
 
 def block_mix(block: str, levels: np.ndarray) -> np.ndarray:
@@ -125,10 +134,10 @@ UNMET_STATE = ("init.unmet_blocked_share", "init.unmet_blocked_weeks", "init.unm
 
 
 def unmet_state(m: YouthCareModel) -> np.ndarray:
-    """(children in unmet need, of them waiting before they ask again, the weeks of that wait
-    left in all, of them helped earlier in this episode), now."""
+    """(children in the 'unmet' block, of them waiting before they ask again, the weeks of that
+    wait left in all, of them helped earlier in this episode), now."""
     ch = m.children
-    unmet = ch.state == S.UNMET
+    unmet = unmet_block(m)
     left = ch.blocked_until[unmet] - m.week
     blocked = left > 0
     return np.array(

@@ -1,4 +1,5 @@
-"""Weekly invariants (``--check``): each child in one state, queues and places consistent, costs add up.
+"""Weekly invariants (``--check``): each child in one state, queues and places consistent, costs add up,
+the life-threatening flag only on a crisis.
 
 Each failed check adds one violation and a message; the count goes into the summary.
 """

@@ -126,6 +126,7 @@ SERIES_COLUMNS = (
         "life_threatening",
         "families_crisis",
         "families_life_threatening",
+        "families_with_children",
         "specialist_places",
         "residential_places",
         "expected_wait_weeks",
@@ -250,6 +251,10 @@ class Recorder:
         # "jeugdigen/gezinnen" (seeds/001 L1255-1257), so V8 reads both units.
         c["families_crisis"][week] = len(np.unique(ch.family[active[ch.need[active] == 4]]))
         c["families_life_threatening"][week] = len(np.unique(ch.family[active[lt]]))
+        if measured:  # a family whose children all left at 18 has no youth to count
+            c["families_with_children"][week] = np.count_nonzero(
+                np.bincount(ch.family, minlength=m.families.n)
+            )
         c["specialist_places"][week] = m.specialist.capacity.sum()
         c["residential_places"][week] = m.residential.capacity.sum()
         c["expected_wait_weeks"][week] = m.expected_specialist_wait()
@@ -393,9 +398,11 @@ def summarise(m) -> dict:
         "life_threatening_share": float(
             np.mean(c["life_threatening"][w0:w1] / c["children"][w0:w1])
         ),
-        "crisis_family_share": float(np.mean(c["families_crisis"][w0:w1]) / m.families.n),
+        "crisis_family_share": float(
+            np.mean(c["families_crisis"][w0:w1] / c["families_with_children"][w0:w1])
+        ),
         "life_threatening_family_share": float(
-            np.mean(c["families_life_threatening"][w0:w1]) / m.families.n
+            np.mean(c["families_life_threatening"][w0:w1] / c["families_with_children"][w0:w1])
         ),
         "cost_perspective_per_measured_year_eur": _per_year(c["cost_total"][w0:w1]),
         "qaly_loss_per_measured_year": _per_year(c["qaly_loss"][w0:w1]),

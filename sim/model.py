@@ -255,7 +255,11 @@ class YouthCareModel(mesa.Model):
                 ch.provider[idx] = np.minimum(
                     (u_level[idx] * 7919 % 1.0 * pool.n).astype(np.int32), pool.n - 1
                 )
-                ch.q_entry[idx] = -(u_time[idx] * 2.0 * age).astype(np.int32)
+                # whole weeks waited, 1 to 2 x mean - 1 (as measured at the start of a week), and
+                # not before the episode began
+                span = max(2.0 * age - 1.0, 0.0)
+                waited = 1 + np.floor(u_time[idx] * span).astype(np.int32)
+                ch.q_entry[idx] = np.maximum(-waited, ch.onset_start[idx])
                 ch.priority[idx] = ch.need[idx] >= 4
             elif state == S.WIJKTEAM:
                 ch.care_level[idx] = 2

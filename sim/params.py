@@ -33,8 +33,8 @@ TUNED = (
     "calibrate`; prior range is an assumption"
 )
 WARM_START = (
-    "warm start: the baseline's steady state (scripts/warm_start.py: 20,000 families, 20 years, "
-    "seeds 1-2)"
+    "warm start: the baseline's steady state (scripts/warm_start.py --seeds 3: 20,000 families, "
+    "20 years, seeds 1-3)"
 )
 
 
@@ -44,20 +44,20 @@ NEED_LEVEL_NAMES = ("none", "light", "moderate", "severe", "crisis")  # need lev
 # 'none' weight: help runs to its planned end after the need has resolved. A child on a list whose
 # need resolves leaves it, so the list, like unmet need, starts at light.
 INIT_NEED_MIX = (
-    ("specialist", "children in specialist care at the start", (0.133, 0.259, 0.39, 0.188, 0.03)),
-    ("waiting", "children on a specialist list at the start", (0.049, 0.5, 0.425, 0.026)),
+    ("specialist", "children in specialist care at the start", (0.133, 0.259, 0.389, 0.189, 0.03)),
+    ("waiting", "children on a specialist list at the start", (0.05, 0.498, 0.425, 0.027)),
     (
         "residential",
         "children in residential care at the start",
-        (0.075, 0.116, 0.247, 0.305, 0.257),
+        (0.079, 0.116, 0.248, 0.302, 0.255),
     ),
     (
         "residential_waiting",
         "children on a residential list at the start",
-        (0.0, 0.004, 0.149, 0.846),
+        (0.0, 0.004, 0.15, 0.845),
     ),
-    ("wijkteam", "children in wijkteam help at the start", (0.144, 0.369, 0.416, 0.065, 0.006)),
-    ("unmet", "the other children with a need at the start", (0.537, 0.374, 0.085, 0.004)),
+    ("wijkteam", "children in wijkteam help at the start", (0.141, 0.373, 0.413, 0.067, 0.006)),
+    ("unmet", "the other children with a need at the start", (0.536, 0.375, 0.085, 0.004)),
 )
 
 
@@ -421,7 +421,7 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 44.6, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
+    Param("specialist.places_per_1000_children", 44.8, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
           doc="Ambulant specialist places at the start (from there, capacity follows the waiting list)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
@@ -456,7 +456,7 @@ _P: list[Param] = [
           doc="Smoothing time of the expected wait that referrers see."),
 
     # --- residential tier ----------------------------------------------------------------------
-    Param("residential.places_per_1000_children", 5.6, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
+    Param("residential.places_per_1000_children", 5.7, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
           source=f"{WARM_START}; 41,605 with stay in 2023 ({SRC_FIG} 1.5)",
           doc="Residential places at the start (from there, capacity follows the waiting list)."),
     Param("residential.stay_weeks", 40, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned length of stay."),
@@ -506,8 +506,8 @@ _P: list[Param] = [
     Param("trust.decay_per_week", 0.006, "1/week", 0, 0.2, source=f"{ASSUMPTION} (seeds/000 L224-229)", doc="Trust decay d per week."),
     Param("trust.turnover_loss", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (seeds/000 L266-270)",
           doc="Share r of trust lost when the partner's person changes."),
-    Param("trust.init_wijkteam", 0.038, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
-    Param("trust.init_jgz", 0.025, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
+    Param("trust.init_wijkteam", 0.039, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
+    Param("trust.init_jgz", 0.026, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
     Param("trust.init_specialist", 0.125, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
     Param("trust.init_practice_worker", 0.2, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in a new practice worker."),
     Param("trust.long_wait_weeks", 14.0, "weeks", 0, 104, source=f"Treeknorm 4 + 10 weeks ({SRC_FIG} 4.1)",
@@ -608,29 +608,29 @@ _P: list[Param] = [
           doc="How far the thinning of JGZ contact after age 4 sends help-seeking parents to the GP (scales seek.after_4_gp_ratio - 1; 0 = as before age 4)."),
 
     # --- warm start ----------------------------------------------------------------------------
-    Param("init.need_share", 0.198, "share of children", 0, 1, source=WARM_START,
+    Param("init.need_share", 0.199, "share of children", 0, 1, source=WARM_START,
           doc="Share of children with a need at the start."),
     Param("init.specialist_occupancy", 0.973, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of specialist places at the start."),
-    Param("init.waiting_per_place", 0.364, "waiting/place", 0, 5, source=WARM_START,
+    Param("init.waiting_per_place", 0.363, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per specialist place at the start."),
     Param("init.residential_occupancy", 0.982, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of residential places at the start."),
-    Param("init.residential_waiting_per_place", 0.32, "waiting/place", 0, 5, source=WARM_START,
+    Param("init.residential_waiting_per_place", 0.337, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per residential place at the start."),
-    Param("init.wijkteam_occupancy", 0.461, "caseload/norm", 0, 3, source=WARM_START,
+    Param("init.wijkteam_occupancy", 0.46, "caseload/norm", 0, 3, source=WARM_START,
           doc="Children in wijkteam help at the start over all teams' caseload norms (FTE x wijkteam.caseload_norm)."),
-    Param("init.unmet_blocked_share", 0.098, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_blocked_share", 0.096, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who wait before they ask for help again (reassured or sent back)."),
-    Param("init.unmet_blocked_weeks", 4.72, "weeks", 0, 104, source=WARM_START,
+    Param("init.unmet_blocked_weeks", 4.7, "weeks", 1, 104, source=WARM_START,
           doc="Mean weeks left of that wait at the start: whole weeks, uniform from 1 to twice this less 1."),
-    Param("init.unmet_helped_share", 0.263, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_helped_share", 0.286, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who had help earlier in this episode (their next help is not a new trajectory)."),
     Param("init.onset_spread_weeks", 26.0, "weeks", 0, 520, source=ASSUMPTION,
           doc="A child with a need at the start had its need begin uniformly up to this many weeks before week 0."),
-    Param("init.waiting_age_weeks", 7.9, "weeks", 0, 520, source=WARM_START,
-          doc="Mean time a child on the specialist list at the start has already waited; each is drawn uniformly up to twice this."),
-    Param("init.residential_waiting_age_weeks", 7.8, "weeks", 0, 520, source=WARM_START,
+    Param("init.waiting_age_weeks", 7.9, "weeks", 1, 520, source=WARM_START,
+          doc="Mean time a child on the specialist list at the start has already waited: whole weeks, uniform from 1 to twice this less 1, and not before its episode began."),
+    Param("init.residential_waiting_age_weeks", 8.3, "weeks", 1, 520, source=WARM_START,
           doc="The same for the residential list."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[

@@ -625,22 +625,26 @@ def test_an_integrated_team_monitors_referred_children_and_steps_them_down():
     fragmented baseline has no one to monitor, so the strength changes nothing."""
     from sim.scenario import load
 
-    def run(spec: str, s: float):
+    def run(spec: str, s: float, seed: int = 5):
         # a strong monitoring rate, so the effect on all trajectories (only the team's own
         # referrals are monitored: about a quarter) stands out at this size
         params = load(spec).params.replace(
             {"mechanisms.monitoring": s, "jgz.monitoring_stepdown_per_week": 0.2}
         )
-        m = YouthCareModel(params, families=3000, years=2, warmup_years=0.5, seed=5)
+        m = YouthCareModel(params, families=3000, years=2, warmup_years=0.5, seed=seed)
         return m, m.run()
 
-    hart_on, s_on = run("hart-voor-jeugd-en-gezin", 1.0)
-    hart_off, s_off = run("hart-voor-jeugd-en-gezin", 0.0)
-    weeks_on = np.concatenate(hart_on.tally.specialist_episodes)[:, 1].mean()
-    weeks_off = np.concatenate(hart_off.tally.specialist_episodes)[:, 1].mean()
-    assert weeks_on < weeks_off - 0.3, (weeks_on, weeks_off)
+    # Pooled over three seeds: per seed the gap was 0.2-0.9 weeks (seeds 1-8, when written).
     spec = lambda s: s["cost_per_year_eur"]["by_tier"]["specialist"]  # noqa: E731
-    assert spec(s_on) < spec(s_off)
+    weeks, cost = {1.0: [], 0.0: []}, {1.0: 0.0, 0.0: 0.0}
+    for seed in (1, 2, 3):
+        for s in (1.0, 0.0):
+            m, summary = run("hart-voor-jeugd-en-gezin", s, seed)
+            weeks[s].append(np.concatenate(m.tally.specialist_episodes)[:, 1])
+            cost[s] += spec(summary)
+    weeks_on, weeks_off = (np.concatenate(weeks[s]).mean() for s in (1.0, 0.0))
+    assert weeks_on < weeks_off - 0.3, (weeks_on, weeks_off)
+    assert cost[1.0] < cost[0.0]
     _, base_on = run("baseline", 1.0)
     _, base_off = run("baseline", 0.0)
     assert base_on == base_off

@@ -355,6 +355,8 @@ def test_invariant_checker_detects_corruption(name):
     assert m.invariant_messages and all(
         msg.startswith(f"week {m.week}: ") for msg in m.invariant_messages
     )
+    if name == "life-threatening below crisis":
+        assert n == 1 and "life-threatening" in m.invariant_messages[0]
 
 
 @pytest.mark.parametrize("bad_provider", [99, -1])
@@ -499,15 +501,23 @@ def test_parameters_split_from_another_actor_act_alone():
         specialist__perception_noise_sd=3.0
     )
 
-    # Residential places held at their start by their own cap and floor; specialist places move.
-    m = model(residential__workforce_cap_ratio=1.0, residential__capacity_floor_ratio=1.0)
-    m.run()
-    c = m.recorder.cols
-    assert np.ptp(c["residential_places"][: m.total_weeks]) == 0
-    assert np.ptp(c["specialist_places"][: m.total_weeks]) > 0
-    free = model()
-    free.run()
-    assert np.ptp(free.recorder.cols["residential_places"][: free.total_weeks]) > 0
+    def places(**over):
+        m = model(**over)
+        m.run()
+        c = m.recorder.cols
+        return c["specialist_places"][: m.total_weeks], c["residential_places"][: m.total_weeks]
+
+    # Residential places held at their start by their own cap and floor; specialist places move,
+    # and the other way round.
+    spec, res = places(residential__workforce_cap_ratio=1.0, residential__capacity_floor_ratio=1.0)
+    assert np.ptp(res) == 0 and np.ptp(spec) > 0
+    spec, res = places(specialist__workforce_cap_ratio=1.0, specialist__capacity_floor_ratio=1.0)
+    assert np.ptp(spec) == 0 and np.ptp(res) > 0
+    # Residential target wait and lag move residential places (a near-zero target adds places).
+    _, base = places()
+    _, fast = places(residential__capacity_lag_weeks=1.0)
+    _, low = places(residential__target_wait_weeks=0.5)
+    assert not np.array_equal(base, fast) and low.mean() > base.mean()
 
 
 @pytest.mark.parametrize("rate", [0.0, 1.0])

@@ -220,7 +220,9 @@ def test_the_warm_start_reads_its_blocks_from_the_registry():
     assert m.residential.n == 3
     need = ch.state != S.NONE
     assert ch.onset_start[need].min() >= -4 and ch.onset_start[need].min() < 0
-    assert ch.q_entry[wait].min() >= -6 and ch.q_entry[wait].min() < -3
+    # up to 2 x 3 - 1 = 5 weeks waited, and not before the episode began (at most 4 weeks ago)
+    assert ch.q_entry[wait].min() >= -5 and np.all(ch.q_entry[wait] >= ch.onset_start[wait])
+    assert ch.q_entry[wait].min() < -1
     # the defaults still mix all four levels in the unmet block, and start some children in care
     # with a resolved need (init.*_need_none), who do not count towards init.need_share
     d = YouthCareModel(Params(), families=3000, years=0.1, warmup_years=0, seed=2)
@@ -303,7 +305,45 @@ def test_the_warm_start_draws_the_state_of_unmet_need_from_the_registry():
     assert abs(ch.helped[unmet].mean() - 0.5) < 0.05
     assert abs((left > 0).mean() - 0.3) < 0.05
     assert left.min() >= 0 and left.max() <= 11 and abs(left[left > 0].mean() - 6.0) < 0.5
-    zero = {k: 0.0 for k in over}
+    zero = {"init.unmet_helped_share": 0.0, "init.unmet_blocked_share": 0.0}
     z = YouthCareModel(Params(zero), families=3000, years=0.1, warmup_years=0, seed=4)
     zu = z.children.state == S.UNMET
     assert not z.children.helped[zu].any() and np.all(z.children.blocked_until[zu] == 0)
+
+
+def test_the_warm_start_fills_the_residential_list_and_need_none_from_the_registry():
+    """init.residential_waiting_per_place sizes the residential list, its mix and age come from
+    init.residential_waiting_need_* and init.residential_waiting_age_weeks, and a care block's
+    'none' weight starts children in care with a resolved need."""
+    over = {k: float(k.endswith("_severe")) for k in init_need_keys("residential_waiting")}
+    over |= {k: float(k.endswith("_none")) for k in init_need_keys("specialist")}
+    over |= {"init.residential_waiting_per_place": 0.5, "init.residential_waiting_age_weeks": 4.0}
+    m = YouthCareModel(Params(over), families=4000, years=0.1, warmup_years=0, seed=5)
+    ch = m.children
+    listed = ch.state == S.WAIT_RESIDENTIAL
+    assert listed.sum() == round(m.residential.places.sum() * 0.5) > 10
+    assert np.all(ch.need[listed] == 3) and not ch.priority[listed].any()
+    waited = -ch.q_entry[listed]
+    assert waited.min() >= 0 and waited.max() <= 7 and abs(waited.mean() - 4.0) < 1.0
+    assert np.all(ch.q_entry[listed] >= ch.onset_start[listed])
+    assert np.all(ch.provider[listed] >= 0) and np.all(ch.provider[listed] < m.residential.n)
+    spec = ch.state == S.SPECIALIST
+    assert spec.sum() > 50 and np.all(ch.need[spec] == 0)
+    # children with a resolved need in care do not count towards init.need_share
+    assert np.count_nonzero(ch.need) == round(ch.n * m.p["init.need_share"])
+
+
+def test_crisis_per_family_counts_families_once():
+    """families_crisis is the number of families with at least one child in crisis (at most the
+    children in crisis), over the families that still have a child."""
+    m = _model(seed=9, families=1500, years=1)
+    m.run()
+    c = m.recorder.cols
+    w = m.total_weeks - 1
+    ch = m.children
+    crisis_fams = np.unique(ch.family[ch.need == 4])
+    assert c["families_crisis"][w] == len(crisis_fams) <= c["need_4"][w]
+    lt_fams = np.unique(ch.family[ch.life_threat])
+    assert c["families_life_threatening"][w] == len(lt_fams) <= c["life_threatening"][w]
+    assert c["families_with_children"][w] == len(np.unique(ch.family)) <= m.families.n
+    assert np.all(c["families_crisis"][: m.total_weeks] <= c["need_4"][: m.total_weeks])
