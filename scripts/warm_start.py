@@ -13,14 +13,18 @@ places per 1000 children of specialist and residential care, so a run starts nea
 the state the baseline settles in and the warm-up only has to settle the rest. A care block's mix
 starts at need 0 (resolved, help running to its planned end); the unmet block's at light.
 
-    .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2]
+    .venv/bin/python scripts/warm_start.py [--families 20000] [--years 20] [--seeds 2] [--write]
 
-(the registry's values come from ``--seeds 3``)
+(the registry's values come from ``--seeds 3``). ``--write`` puts the measured means into
+sim/params.py as the new defaults (rounded to 3 decimals, 1 above 5); then regenerate what
+depends on them (scripts/make_odd.py, scripts/update_golden.py, the README calibration table).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -46,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--families", type=int, default=20000)
     ap.add_argument("--years", type=float, default=20.0)
     ap.add_argument("--seeds", type=int, default=2)
+    ap.add_argument("--write", action="store_true", help="write the means into sim/params.py")
     a = ap.parse_args(argv)
     if a.seeds < 1 or a.years <= 0 or a.families < 100:
         ap.error("--seeds must be at least 1, --years above 0 and --families at least 100")
@@ -89,7 +94,45 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:36s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
         )
+    if a.write:
+        path = ROOT / "sim" / "params.py"
+        text = path.read_text()
+        new = rewrite_defaults(text, {name: float(v.mean()) for name, v in rows})
+        tmp = path.with_suffix(".py.tmp")
+        tmp.write_text(new)
+        os.replace(tmp, path)  # whole or not at all
+        print(
+            f"wrote {len(rows)} defaults to {path}; now run scripts/make_odd.py and update_golden.py"
+        )
     return 0
+
+
+def _fmt(v: float) -> str:
+    return repr(round(v, 1) if abs(v) > 5 else round(v, 3))
+
+
+def rewrite_defaults(text: str, values: dict[str, float]) -> str:
+    """sim/params.py's text with the defaults of ``values`` replaced: a scalar where its
+    ``Param("name", <default>`` stands, a need weight inside its block's INIT_NEED_MIX tuple.
+    Raises KeyError for a name it cannot find (so nothing is written)."""
+    for name, v in values.items():
+        if "_need_" in name:
+            continue
+        pat = re.compile(r'(Param\("' + re.escape(name) + r'", )(-?[0-9.]+)')
+        val = _fmt(v)
+        text, k = pat.subn(lambda mt, val=val: mt.group(1) + val, text)
+        if k != 1:
+            raise KeyError(f"{name}: found {k} times in sim/params.py")
+    for block in (*BLOCKS, "unmet"):
+        keys = init_need_keys(block)
+        if not all(k in values for k in keys):
+            continue
+        mix = ", ".join(_fmt(values[k]) for k in keys)
+        pat = re.compile(r'(\(\s*"' + block + r'",\s*"[^"]*",\s*\()([^)]*)(\))')
+        text, k = pat.subn(lambda mt, mix=mix: mt.group(1) + mix + mt.group(3), text)
+        if k != 1:
+            raise KeyError(f"INIT_NEED_MIX block {block!r}: found {k} times in sim/params.py")
+    return text
 
 
 # Warm-start block -> the states whose children it stands for; 'unmet' is every other child with

@@ -240,7 +240,7 @@ def test_the_baseline_starts_at_its_steady_state():
     (scripts/warm_start.py): the first year's stocks are within 8% of years 5-8. Before the stocks
     were set so, children with a need started at 11% against a steady 20% and specialist care at
     three quarters of its level. If this fails after a recalibration, re-run
-    scripts/warm_start.py and update the defaults."""
+    scripts/warm_start.py --seeds 3 --write."""
     from sim.scenario import load
 
     m = YouthCareModel(load("baseline").params, families=5000, years=5, warmup_years=3, seed=1)
@@ -347,3 +347,34 @@ def test_crisis_per_family_counts_families_once():
     assert c["families_life_threatening"][w] == len(lt_fams) <= c["life_threatening"][w]
     assert c["families_with_children"][w] == len(np.unique(ch.family)) <= m.families.n
     assert np.all(c["families_crisis"][: m.total_weeks] <= c["need_4"][: m.total_weeks])
+
+
+def test_warm_start_write_rewrites_exactly_the_defaults_it_measured():
+    """scripts/warm_start.py --write: with the registry's own values the text of sim/params.py
+    does not change (the defaults are stored as it rounds them); a new value lands on its own
+    Param line or in its block's INIT_NEED_MIX tuple and nowhere else; an unknown name raises
+    before anything is written."""
+    import importlib.util
+    from pathlib import Path
+
+    from sim.params import INIT_NEED_MIX, REGISTRY
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("warm_start", root / "scripts" / "warm_start.py")
+    ws = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ws)
+    text = (root / "sim" / "params.py").read_text()
+    names = [n for n in REGISTRY if n.startswith("init.") and n != "init.onset_spread_weeks"]
+    names += ["trust.init_wijkteam", "gp.knowledge_init", "specialist.places_per_1000_children"]
+    current = {n: float(REGISTRY[n].default) for n in names}
+    assert ws.rewrite_defaults(text, current) == text
+    changed = dict(current, **{"init.need_share": 0.25, "init.residential_need_crisis": 0.5})
+    new = ws.rewrite_defaults(text, changed)
+    compile(new, "params.py", "exec")
+    diff = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
+    assert len(diff) == 2, diff
+    assert any('Param("init.need_share", 0.25,' in b for _, b in diff)
+    mix = dict((b, m) for b, _, m in INIT_NEED_MIX)["residential"]
+    assert any(f"{', '.join(repr(x) for x in mix[:-1])}, 0.5)" in b for _, b in diff)
+    with pytest.raises(KeyError):
+        ws.rewrite_defaults(text, {"init.no_such_thing": 1.0})
