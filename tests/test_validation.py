@@ -145,3 +145,18 @@ def test_a_check_skipped_in_a_replication_says_so_and_a_varying_expectation_is_l
     assert q.passed and q.passed_in == "2 of 2 (1 skipped)"
     assert q.expected.endswith("(first replication)")
     assert combined["V0"].passed_in == "3 of 3" and combined["V0"].expected == "> 0"
+
+
+def test_v1_reform_switches_the_rules_and_its_counterfactual_keeps_them():
+    """V1's reform run switches to the 2015 rules after the warm-up; with switch=False the same
+    run (same seed, same draws before the switch) keeps the pre-2015 rules, so the two share
+    their last pre-2015 year and then differ. (A local variable once shadowed the switch and
+    made the counterfactual a copy of the reform.)"""
+    st = val.Settings(families=1500, years=2, warmup_years=1, seed=3)
+    g1, s1 = val.reform_growth(st, years_after=2)
+    g0, s0 = val.reform_growth(st, years_after=2, switch=False)
+    assert len(s1) == len(s0) == 3
+    assert s1[0] == s0[0]
+    assert s1[1:] != s0[1:] and g1 != g0
+    # the 2015 rules (municipal p×q, more wijkteam) raise youth help without stay here too
+    assert g1 > g0
