@@ -25,6 +25,8 @@ def check(m, week: int, counts: np.ndarray) -> int:
         msgs.append("a child with unmet need has need 0")
     if np.any(ch.life_threat & (ch.need != 4)):
         msgs.append("a child flagged life-threatening is not in crisis (need 4)")
+    if not np.array_equal(m.children_per_family, np.bincount(ch.family, minlength=m.families.n)):
+        msgs.append("children per family out of step with the child table")
     for pool, wait_state, care_state in (
         (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST),
         (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL),

@@ -252,9 +252,7 @@ class Recorder:
         c["families_crisis"][week] = len(np.unique(ch.family[active[ch.need[active] == 4]]))
         c["families_life_threatening"][week] = len(np.unique(ch.family[active[lt]]))
         if measured:  # a family whose children all left at 18 has no youth to count
-            c["families_with_children"][week] = np.count_nonzero(
-                np.bincount(ch.family, minlength=m.families.n)
-            )
+            c["families_with_children"][week] = np.count_nonzero(m.children_per_family)
         c["specialist_places"][week] = m.specialist.capacity.sum()
         c["residential_places"][week] = m.residential.capacity.sum()
         c["expected_wait_weeks"][week] = m.expected_specialist_wait()

@@ -91,6 +91,10 @@ class YouthCareModel(mesa.Model):
         p = self.p
         self.families = make_families(n_families, p, self.streams)
         self.children = make_children(self.families, p, self.streams)
+        # children per family, kept up to date at births (the recorder counts families with one)
+        self.children_per_family = np.bincount(
+            self.children.family, minlength=self.families.n
+        ).astype(np.int64)
         self.next_uid = self.children.n
         self.n_children_k = self.children.n / 1000.0
         self.n_gp = int(self.families.gp.max()) + 1
@@ -507,7 +511,9 @@ class YouthCareModel(mesa.Model):
             newfam = (
                 self.streams.uniform(Purpose.BIRTH_FAMILY + 500, old_uid, w) * self.families.n
             ).astype(np.int32)
+            np.subtract.at(self.children_per_family, ch.family[out], 1)
             ch.family[out] = np.where(other, newfam, ch.family[out])
+            np.add.at(self.children_per_family, ch.family[out], 1)
             ch.birth[out] = w
             for a in ch.INT32:
                 if a not in ("family", "birth"):

@@ -335,6 +335,9 @@ CORRUPTIONS = {
         np.flatnonzero(m.children.state == S.UNMET)[0], 0
     ),
     "capacity exceeded": _overfill,
+    "children per family out of step": lambda m: m.children_per_family.__setitem__(
+        0, m.children_per_family[0] + 1
+    ),
     "life-threatening below crisis": lambda m: m.children.life_threat.__setitem__(
         np.flatnonzero((m.children.state == S.UNMET) & (m.children.need < 4))[0], True
     ),
