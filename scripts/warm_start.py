@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                 unmet_tally += unmet_state(m)
                 age_tally += list_ages(m)
             m.step()
-        stocks["init.waiting_age_weeks"].append(age_tally[1] / max(age_tally[0], 1.0))
-        stocks["init.residential_waiting_age_weeks"].append(age_tally[3] / max(age_tally[2], 1.0))
+        for name, (n, weeks) in zip(LIST_AGES, age_tally.reshape(-1, 2), strict=True):
+            stocks[name].append(weeks / max(n, 1.0))
         n_unmet, n_blocked, weeks_left, n_helped = unmet_tally
         stocks["init.unmet_blocked_share"].append(n_blocked / max(n_unmet, 1.0))
         stocks["init.unmet_blocked_weeks"].append(weeks_left / max(n_blocked, 1.0))
@@ -189,15 +189,15 @@ def unmet_state(m: YouthCareModel) -> np.ndarray:
 
 
 # How long the children on each list have waited so far (sampled every 13 weeks).
-LIST_AGES = ("init.waiting_age_weeks", "init.residential_waiting_age_weeks")
+LIST_BLOCKS = ("waiting", "residential_waiting")
+LIST_AGES = tuple(f"init.{block}_age_weeks" for block in LIST_BLOCKS)
 
 
 def list_ages(m: YouthCareModel) -> np.ndarray:
-    """(children on the specialist list, their weeks waited so far in all, the same for the
-    residential list), now."""
+    """(children on the list, their weeks waited so far in all) for each of LIST_BLOCKS, now."""
     ch, out = m.children, []
-    for state in (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL):
-        on = ch.state == state
+    for block in LIST_BLOCKS:
+        on = np.isin(ch.state, BLOCKS[block])
         out += [on.sum(), (m.week - ch.q_entry[on]).sum()]
     return np.array(out, dtype=float)
 

@@ -353,14 +353,10 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
     wait = np.flatnonzero(ch.state == wait_state)
     if len(wait) == 0:
         return
-    if wait_state == S.WAIT_SPECIALIST:
-        wd = p["specialist.withdrawal_per_week"] * np.where(
-            ch.preventive[wait], p["waiting.preventive_withdrawal_ratio"], 1.0
-        )
-    elif wait_state == S.WAIT_RESIDENTIAL:
-        wd = p["residential.withdrawal_per_week"]
-    else:
-        raise ValueError(f"admissions: no list for state {wait_state}")
+    # each tier its own withdrawal rate (a preventive offer is made on the specialist list only)
+    wd = p[f"{pool.name}.withdrawal_per_week"] * np.where(
+        ch.preventive[wait], p["waiting.preventive_withdrawal_ratio"], 1.0
+    )
     out = _u(m, Purpose.WITHDRAW, wait, week) < wd
     out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
     _withdraw(m, wait[out], week)

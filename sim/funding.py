@@ -148,22 +148,11 @@ class Funding:
         self._front_line_costs(m, counts, busy, st)
         # Capacity answers a lasting waiting list, with a lag and a workforce cap.
         s_w = p["mechanisms.wait_response"]
-        for pool, wait_state, care_state, stay, tier in (
-            (
-                m.specialist,
-                S.WAIT_SPECIALIST,
-                S.SPECIALIST,
-                p["specialist.treatment_weeks_severe"],
-                "specialist",
-            ),
-            (
-                m.residential,
-                S.WAIT_RESIDENTIAL,
-                S.RESIDENTIAL,
-                p["residential.stay_weeks"],
-                "residential",
-            ),
+        for pool, wait_state, care_state, stay in (
+            (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, p["specialist.treatment_weeks_severe"]),
+            (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, p["residential.stay_weeks"]),
         ):
+            tier = pool.name  # each tier reads its own capacity parameters
             q = np.bincount(ch.provider[busy[st == wait_state]], minlength=pool.n)
             occ = np.bincount(ch.provider[busy[st == care_state]], minlength=pool.n)
             signal = pool.queue_wait_estimate(q, occ, stay)

@@ -47,6 +47,11 @@ from sim.queues import ProviderPool
 from sim.rng import Purpose, Streams, key_from_seed
 
 
+def _whole_weeks(u: np.ndarray, mean: float) -> np.ndarray:
+    """Whole weeks, uniform from 1 to 2 x ``mean`` - 1 (so of mean ``mean``), from uniforms ``u``."""
+    return 1 + np.floor(u * max(2.0 * mean - 1.0, 0.0)).astype(np.int32)
+
+
 class YouthCareModel(mesa.Model):
     """One region's youth-care system, simulated week by week.
 
@@ -251,18 +256,13 @@ class YouthCareModel(mesa.Model):
                 ) + 1
                 ch.prof_mask[idx] |= S.PROF_RESIDENTIAL
             elif state == S.WAIT_SPECIALIST or state == S.WAIT_RESIDENTIAL:
-                pool, age = (
-                    (self.specialist, p["init.waiting_age_weeks"])
-                    if state == S.WAIT_SPECIALIST
-                    else (self.residential, p["init.residential_waiting_age_weeks"])
-                )
+                pool = self.specialist if state == S.WAIT_SPECIALIST else self.residential
                 ch.provider[idx] = np.minimum(
                     (u_level[idx] * 7919 % 1.0 * pool.n).astype(np.int32), pool.n - 1
                 )
-                # whole weeks waited, 1 to 2 x mean - 1 (as measured at the start of a week), and
-                # not before the episode began
-                span = max(2.0 * age - 1.0, 0.0)
-                waited = 1 + np.floor(u_time[idx] * span).astype(np.int32)
+                # weeks waited so far (as measured at the start of a week), and not before the
+                # episode began
+                waited = _whole_weeks(u_time[idx], p[f"init.{block}_age_weeks"])
                 ch.q_entry[idx] = np.maximum(-waited, ch.onset_start[idx])
                 ch.priority[idx] = ch.need[idx] >= 4
             elif state == S.WIJKTEAM:
@@ -284,8 +284,7 @@ class YouthCareModel(mesa.Model):
         u_left = self.streams.uniform(Purpose.INIT + 6, uid, 0)
         ch.helped[idx] = u_helped < p["init.unmet_helped_share"]
         b = u_blocked < p["init.unmet_blocked_share"]
-        span = max(2.0 * p["init.unmet_blocked_weeks"] - 1.0, 0.0)  # whole weeks 1..2 x mean - 1
-        ch.blocked_until[idx[b]] = 1 + np.floor(u_left[b] * span).astype(np.int32)
+        ch.blocked_until[idx[b]] = _whole_weeks(u_left[b], p["init.unmet_blocked_weeks"])
 
     # -- views used by the phases --------------------------------------------------------------
     def measuring(self, week: int) -> bool:

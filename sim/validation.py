@@ -239,7 +239,7 @@ def run_validation(
     with ProcessPoolExecutor(workers, mp_context=mp_context()) as ex:
         futs = [[ex.submit(_run, (name, r, None)) for name in SCENARIOS] for r in reps]
         reforms = [ex.submit(reform_growth, r) for r in reps]
-        drifts = [ex.submit(reform_growth, r, 8, False) for r in reps]
+        drifts = [ex.submit(reform_growth, r, switch=False) for r in reps]
         erl = ex.submit(erlang_check).result()
         per_rep = []
         for fs, rf, df in zip(futs, reforms, drifts, strict=True):
@@ -281,7 +281,7 @@ def _combine(runs: list[list[Check]]) -> list[Check]:
 
 
 def _evaluate(
-    res: dict, growth: float, series: list[float], erl: tuple, drift: float = 0.0
+    res: dict, growth: float, series: list[float], erl: tuple, drift: float
 ) -> list[Check]:
     """The checks on one replication's runs (``res``: scenario -> (summary, extras))."""
     pw_sim, pw, lq_sim, lq = erl

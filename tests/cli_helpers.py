@@ -1,7 +1,9 @@
-"""Running the ``youthcare`` command as a user would, for the command-line tests."""
+"""Running the ``youthcare`` command as a user would, and loading the maintenance scripts in
+``scripts/`` as modules, for the command-line tests."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +31,11 @@ def assert_user_error(r: subprocess.CompletedProcess) -> str:
     assert len(lines) == 1 and lines[0].strip(), r.stderr
     assert r.stdout == ""
     return lines[0]
+
+
+def load_script(name: str):
+    """``scripts/<name>.py`` as a module (the scripts are not part of the package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -38,14 +38,11 @@ def test_summary_matches_the_stored_values(case):
 def test_result_hashes_script_finds_identical_and_changed_results(tmp_path, capsys):
     """scripts/result_hashes.py: the same code gives the same fingerprints (exit 0); a saved
     fingerprint that differs is reported by name (exit 1); an unreadable file is exit 2."""
-    import importlib.util
     import json
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "scripts" / "result_hashes.py"
-    spec = importlib.util.spec_from_file_location("result_hashes", path)
-    rh = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(rh)
+    from cli_helpers import load_script
+
+    rh = load_script("result_hashes")
     args = ["--families", "300", "--years", "0.5", "--warmup-years", "0.2"]
     args += ["--scenarios", "baseline", "lumpsum"]
     saved = rh.fingerprints(300, 0.5, 0.2, ["baseline", "lumpsum"])

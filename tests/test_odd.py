@@ -9,11 +9,11 @@ second.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
+from cli_helpers import load_script
 
 from sim.params import REGISTRY, SECTIONS
 
@@ -24,10 +24,7 @@ FIX = "run: .venv/bin/python scripts/make_odd.py"
 
 
 def _load_make_odd():
-    spec = importlib.util.spec_from_file_location("make_odd", ROOT / "scripts" / "make_odd.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("make_odd")
 
 
 make_odd = _load_make_odd()

@@ -261,15 +261,11 @@ def test_warm_start_script_counts_every_child_with_a_need_in_one_block():
     blocks add up to the recorder's counts, and in the third year of a default run each large
     block's mix is near the registry's (the registry holds the steady state; the old hand-set
     mixes, e.g. 10% light in specialist care against a steady 30%, fail this)."""
-    import importlib.util
-    from pathlib import Path
+    from cli_helpers import load_script
 
     from sim.params import INIT_NEED_MIX
 
-    path = Path(__file__).resolve().parent.parent / "scripts" / "warm_start.py"
-    spec = importlib.util.spec_from_file_location("warm_start", path)
-    ws = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ws)
+    ws = load_script("warm_start")
     m = YouthCareModel(Params(), families=4000, years=3, warmup_years=0, seed=3)
     totals = {block: np.zeros(S.N_LEVELS) for block, _, _ in INIT_NEED_MIX}
     while m.week < m.total_weeks:
@@ -354,16 +350,12 @@ def test_warm_start_write_rewrites_exactly_the_defaults_it_measured():
     does not change (the defaults are stored as it rounds them); a new value lands on its own
     Param line or in its block's INIT_NEED_MIX tuple and nowhere else; an unknown name raises
     before anything is written."""
-    import importlib.util
-    from pathlib import Path
+    from cli_helpers import REPO, load_script
 
     from sim.params import INIT_NEED_MIX, REGISTRY
 
-    root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("warm_start", root / "scripts" / "warm_start.py")
-    ws = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(ws)
-    text = (root / "sim" / "params.py").read_text()
+    ws = load_script("warm_start")
+    text = (REPO / "sim" / "params.py").read_text()
     names = [n for n in REGISTRY if n.startswith("init.") and n != "init.onset_spread_weeks"]
     names += ["trust.init_wijkteam", "gp.knowledge_init", "specialist.places_per_1000_children"]
     current = {n: float(REGISTRY[n].default) for n in names}
