@@ -3,13 +3,14 @@
 A child's draw for a given purpose in a given week depends only on the run's key, the child's
 unique id, the week and the purpose, never on which other children are active. This gives common
 random numbers across scenarios (the same child meets the same luck) and identical results on any
-executor. The mixer is SplitMix64's finaliser (Steele et al. 2014), vectorised with numpy.
+executor. The mixer is SplitMix64's finaliser (Steele et al. 2014), compiled with numba.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
 
+import numba
 import numpy as np
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -57,19 +58,10 @@ class Purpose(IntEnum):
     UNMET_KIND = 62
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
-    x = x ^ (x >> _S30)
-    x = x * _M1
-    x = x ^ (x >> _S27)
-    x = x * _M2
-    return x ^ (x >> _S31)
-
-
 _MASK = (1 << 64) - 1
 _SECOND_STREAM = 1 << 32  # the second uniform of a normal draw: far from every Purpose
 _KW_INT, _KP_INT = int(_KW), int(_KP)
-_M1_INT, _M2_INT, _GOLD_INT = int(_M1), int(_M2), int(_GOLD)
-_SMALL = 8  # up to this many ids, draw on Python ints (faster than numpy's per-call overhead)
+_M1_INT, _M2_INT = int(_M1), int(_M2)
 
 
 def _mix_int(x: int) -> int:
@@ -81,14 +73,24 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _unit_int(x: int) -> int | float:
-    """SplitMix64's finaliser on a Python int, as a uniform in [0, 1) (53 bits)."""
-    x ^= x >> 30
-    x = (x * _M1_INT) & _MASK
-    x ^= x >> 27
-    x = (x * _M2_INT) & _MASK
-    x ^= x >> 31
-    return (x >> 11) * _TO_UNIT
+@numba.njit(cache=True, nogil=True)
+def _uniform_kernel(ids: np.ndarray, base: np.uint64) -> np.ndarray:
+    """SplitMix64's finaliser of ``id * golden ^ base`` per id, as uniforms in [0, 1).
+
+    Compiled because the model draws about 90 times a week, mostly for a handful of children,
+    where numpy's per-call overhead (a dozen array operations) cost more than the draws; uint64
+    arithmetic wraps as in numpy, so the numbers are the same bit for bit (tests/test_rng.py).
+    """
+    out = np.empty(ids.size, np.float64)
+    for k in range(ids.size):
+        x = np.uint64(ids[k]) * _GOLD ^ base
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        out[k] = (x >> _S11) * _TO_UNIT
+    return out
 
 
 def key_from_seed(seed: int | np.random.SeedSequence) -> int:
@@ -107,30 +109,9 @@ class Streams:
 
     def uniform(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """One uniform per id for this week and purpose."""
-        base_int = _mix_int(self._key ^ ((week * _KW_INT) & _MASK) ^ ((purpose * _KP_INT) & _MASK))
+        base = _mix_int(self._key ^ ((week * _KW_INT) & _MASK) ^ ((purpose * _KP_INT) & _MASK))
         ids = np.asarray(ids)
-        if ids.size <= _SMALL:
-            # Most calls draw for a handful of children; on Python ints that costs a fraction
-            # of the dozen numpy calls below (same numbers: tests/test_rng.py).
-            return np.array(
-                [
-                    _unit_int(((i * _GOLD_INT) & _MASK) ^ base_int)
-                    for i in ids.astype(np.uint64).ravel().tolist()
-                ],
-                dtype=np.float64,
-            ).reshape(ids.shape)
-        base = np.uint64(base_int)
-        x = ids.astype(np.uint64, copy=True)
-        x *= _GOLD
-        x ^= base
-        # SplitMix64's finaliser, in place (no temporaries beyond the shifts).
-        x ^= x >> _S30
-        x *= _M1
-        x ^= x >> _S27
-        x *= _M2
-        x ^= x >> _S31
-        x >>= _S11
-        return x.astype(np.float64) * _TO_UNIT
+        return _uniform_kernel(ids.ravel(), np.uint64(base)).reshape(ids.shape)
 
     def normal(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """Standard normal draws (Box-Muller on two streams)."""

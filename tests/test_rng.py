@@ -3,8 +3,6 @@ numbers), distinct per key/week/purpose, and uniform."""
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
@@ -144,26 +142,40 @@ def test_perception_normal_streams_used_by_the_engine_are_independent():
         assert abs(np.corrcoef(a**2, b**2)[0, 1]) < 0.015
 
 
+def _splitmix_reference(key: int, purpose: int, uid: int, week: int) -> float:
+    """SplitMix64's finaliser written out on Python ints (Steele et al. 2014): the known answer
+    for the compiled kernel in sim/rng.py."""
+    mask = (1 << 64) - 1
+
+    def mix(x: int) -> int:
+        x ^= x >> 30
+        x = (x * 0xBF58476D1CE4E5B9) & mask
+        x ^= x >> 27
+        x = (x * 0x94D049BB133111EB) & mask
+        return x ^ (x >> 31)
+
+    base = mix(key ^ ((week * 0xD6E8FEB86659FD93) & mask) ^ ((purpose * 0xA0761D6478BD642F) & mask))
+    return (mix(((uid * 0x9E3779B97F4A7C15) & mask) ^ base) >> 11) / float(1 << 53)
+
+
 @given(
     st.lists(st.integers(min_value=0, max_value=2**63 - 1), min_size=0, max_size=20),
     st.integers(0, 5000),
     st.sampled_from(list(Purpose)),
     st.sampled_from([np.int32, np.int64, np.uint64, np.float64]),
 )
-def test_the_small_batch_path_gives_the_numpy_paths_numbers(ids, week, purpose, dtype):
-    """Up to ``_SMALL`` ids are drawn on Python ints: bit for bit the numbers of the numpy path,
-    for every size on both sides of the threshold, and of the same shape and dtype."""
-    import sim.rng as rng
-
+def test_the_compiled_draws_match_splitmix_written_on_python_ints(ids, week, purpose, dtype):
+    """Bit for bit, for every id dtype the model passes (int64 + uint64 ids become float64 in
+    numpy), and of the same shape and dtype."""
     ids = np.array(ids, dtype=np.int64)
     if dtype is np.int32:
         ids = ids % 2**31
-    if dtype is np.float64:  # e.g. int64 + uint64 ids: numpy makes them float64
+    if dtype is np.float64:
         ids = ids % 2**53
     ids = ids.astype(dtype)
-    s = Streams(KEY)
-    got = s.uniform(purpose, ids, week)
-    with patch.object(rng, "_SMALL", -1):  # always the numpy path
-        want = s.uniform(purpose, ids, week)
-    assert got.dtype == want.dtype == np.float64 and got.shape == want.shape == ids.shape
-    np.testing.assert_array_equal(got, want)
+    got = Streams(KEY).uniform(purpose, ids, week)
+    want = [_splitmix_reference(KEY, int(purpose), int(i), week) for i in ids.tolist()]
+    assert got.dtype == np.float64 and got.shape == ids.shape
+    np.testing.assert_array_equal(got, np.array(want, dtype=np.float64))
+    grid = ids[: len(ids) // 2 * 2].reshape(-1, 2)  # any shape comes back in that shape
+    assert Streams(KEY).uniform(purpose, grid, week).shape == grid.shape
