@@ -6,7 +6,8 @@ mean, over the second half of the run, of the GPs' trust in each partner and of 
 of the social map, and of the stocks a run starts from: the share of children with a need, the
 specialist and residential places per 1000 children, how full the places and lists are, how long
 listed children have waited, the state of unmet need, and the need mix of each
-block the warm start fills (sampled every 13 weeks). Those means are the registry's defaults
+block the warm start fills, who referred its children and whether a GP is credited with them
+(sampled every 13 weeks). Those means are the registry's defaults
 ``trust.init_*`` (but not ``trust.init_practice_worker``: trust in a newly placed worker),
 ``gp.knowledge_init``, ``init.*`` (but not the assumed ``init.onset_spread_weeks``) and the
 places per 1000 children of specialist and residential care, so a run starts near
@@ -35,7 +36,12 @@ sys.path.insert(0, str(ROOT))
 
 from sim import states as S  # noqa: E402
 from sim.model import YouthCareModel  # noqa: E402
-from sim.params import init_need_keys  # noqa: E402
+from sim.params import (  # noqa: E402
+    CREDIT_BLOCKS,
+    INIT_REFERRER_MIX,
+    init_need_keys,
+    init_referrer_keys,
+)
 from sim.scenario import load  # noqa: E402
 
 # Recorder column -> registry parameter.
@@ -56,19 +62,31 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--seeds must be at least 1, --years above 0 and --families at least 100")
     params = load("baseline").params
     means: dict[str, list[float]] = {c: [] for c in TARGETS}
-    stocks: dict[str, list[float]] = {name: [] for name in (*STOCKS, *UNMET_STATE, *LIST_AGES)}
+    stocks: dict[str, list[float]] = {
+        name: [] for name in (*STOCKS, *UNMET_STATE, *LIST_AGES, *CREDIT, *REMAINING)
+    }
     mixes: dict[str, list[np.ndarray]] = {block: [] for block in (*BLOCKS, "unmet")}
+    mixes |= {f"referrer:{block}": [] for block, _ in INIT_REFERRER_MIX}
     for seed in range(1, a.seeds + 1):
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
         half = m.total_weeks // 2
-        counts = {block: np.zeros(S.N_LEVELS) for block in mixes}  # need levels 0..4
+        counts = {block: np.zeros(S.N_LEVELS) for block in (*BLOCKS, "unmet")}  # need levels 0..4
         unmet_tally, age_tally = np.zeros(4), np.zeros(4)
+        referrers = {block: np.zeros(len(S.REFERRERS)) for block, _ in INIT_REFERRER_MIX}
+        credit = {block: np.zeros(3) for block in CREDIT_BLOCKS}
+        left = {block: [] for block in CARE_BLOCKS}
         while m.week < m.total_weeks:
             if m.week >= half and (m.week - half) % 13 == 0:
                 for block, n in levels_by_block(m).items():
                     counts[block] += n
                 unmet_tally += unmet_state(m)
                 age_tally += list_ages(m)
+                for block, n in referrers_by_block(m).items():
+                    referrers[block] += n
+                for block, n in credit_by_block(m).items():
+                    credit[block] += n
+                for block, weeks in care_weeks_left(m).items():
+                    left[block].append(weeks)
             m.step()
         for name, (n, weeks) in zip(LIST_AGES, age_tally.reshape(-1, 2), strict=True):
             stocks[name].append(weeks / max(n, 1.0))
@@ -78,6 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         stocks["init.unmet_helped_share"].append(n_helped / max(n_unmet, 1.0))
         for block, n in counts.items():
             mixes[block].append(block_mix(block, n))
+        for block, parts in left.items():
+            weeks = np.concatenate(parts).astype(float)
+            stocks[f"init.{block}_remaining_weeks"].append(weeks.mean())
+            stocks[f"init.{block}_remaining_shape"].append(weeks.mean() ** 2 / weeks.var())
+        for block, n in referrers.items():
+            mixes[f"referrer:{block}"].append(n / max(n.sum(), 1.0))
+        for block, (n, credited, to_specialist) in credit.items():
+            stocks[f"init.{block}_gp_credited_share"].append(credited / max(n, 1.0))
+            if f"init.{block}_credited_specialist_share" in stocks:
+                share = to_specialist / max(credited, 1.0)
+                stocks[f"init.{block}_credited_specialist_share"].append(share)
         c = {
             k: np.asarray(v[half : m.total_weeks], dtype=float) for k, v in m.recorder.cols.items()
         }
@@ -89,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     rows += [(name, np.array(v)) for name, v in stocks.items()]
     for block, per_seed in mixes.items():
         v = np.array(per_seed)
-        rows += [(name, v[:, k]) for k, name in enumerate(init_need_keys(block))]
+        keys = (
+            init_referrer_keys(block.removeprefix("referrer:"))
+            if block.startswith("referrer:")
+            else init_need_keys(block)
+        )
+        rows += [(name, v[:, k]) for k, name in enumerate(keys)]
     for name, v in rows:
         print(
             f"{name:36s} now {params[name]:.3f}  steady state {v.mean():.3f} (seeds: {np.round(v, 3)})"
@@ -116,22 +150,30 @@ def rewrite_defaults(text: str, values: dict[str, float]) -> str:
     ``Param("name", <default>`` stands, a need weight inside its block's INIT_NEED_MIX tuple.
     Raises KeyError for a name it cannot find (so nothing is written)."""
     for name, v in values.items():
-        if "_need_" in name:
+        if "_need_" in name or "_referrer_" in name:
             continue
         pat = re.compile(r'(Param\("' + re.escape(name) + r'", )(-?[0-9.]+)')
         val = _fmt(v)
         text, k = pat.subn(lambda mt, val=val: mt.group(1) + val, text)
         if k != 1:
             raise KeyError(f"{name}: found {k} times in sim/params.py")
-    for block in (*BLOCKS, "unmet"):
-        keys = init_need_keys(block)
+    # (table, block, its weights, the start of its tuple in sim/params.py)
+    tuples = [
+        ("INIT_NEED_MIX", b, init_need_keys(b), r'(\(\s*"' + b + r'",\s*"[^"]*",\s*\()')
+        for b in (*BLOCKS, "unmet")
+    ]
+    tuples += [
+        ("INIT_REFERRER_MIX", b, init_referrer_keys(b), r'(\(\s*"' + b + r'",\s*\()')
+        for b, _ in INIT_REFERRER_MIX
+    ]
+    for table, block, keys, head in tuples:
         if not all(k in values for k in keys):
             continue
         mix = ", ".join(_fmt(values[k]) for k in keys)
-        pat = re.compile(r'(\(\s*"' + block + r'",\s*"[^"]*",\s*\()([^)]*)(\))')
+        pat = re.compile(head + r"([^)]*)(\))")
         text, k = pat.subn(lambda mt, mix=mix: mt.group(1) + mix + mt.group(3), text)
         if k != 1:
-            raise KeyError(f"INIT_NEED_MIX block {block!r}: found {k} times in sim/params.py")
+            raise KeyError(f"{table} block {block!r}: found {k} times in sim/params.py")
     return text
 
 
@@ -200,6 +242,51 @@ def list_ages(m: YouthCareModel) -> np.ndarray:
         on = np.isin(ch.state, BLOCKS[block])
         out += [on.sum(), (m.week - ch.q_entry[on]).sum()]
     return np.array(out, dtype=float)
+
+
+# Whether a GP is credited with the children of each block (ref_gp), and with which partner.
+CREDIT = (
+    *(f"init.{block}_gp_credited_share" for block in CREDIT_BLOCKS),
+    "init.wijkteam_credited_specialist_share",
+    "init.unmet_credited_specialist_share",
+)
+
+
+def _block_members(m: YouthCareModel, block: str) -> np.ndarray:
+    return unmet_block(m) if block == "unmet" else np.isin(m.children.state, BLOCKS[block])
+
+
+def referrers_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
+    """Children per referrer (sim.states.REFERRERS) in each block of INIT_REFERRER_MIX, now."""
+    ch = m.children
+    return {
+        block: np.bincount(ch.referrer[_block_members(m, block)], minlength=len(S.REFERRERS))
+        for block, _ in INIT_REFERRER_MIX
+    }
+
+
+def credit_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
+    """(children, of them credited to a GP, of those credited to specialist care) per block."""
+    ch, out = m.children, {}
+    for block in CREDIT_BLOCKS:
+        on = _block_members(m, block)
+        cred = on & (ch.ref_gp >= 0)
+        spec = cred & (ch.ref_partner == S.P_SPECIALIST)
+        out[block] = np.array([on.sum(), cred.sum(), spec.sum()], dtype=float)
+    return out
+
+
+# How long the care of the children in care still runs (sampled every 13 weeks).
+CARE_BLOCKS = ("specialist", "residential")
+REMAINING = tuple(
+    f"init.{block}_remaining_{what}" for block in CARE_BLOCKS for what in ("weeks", "shape")
+)
+
+
+def care_weeks_left(m: YouthCareModel) -> dict[str, np.ndarray]:
+    """Weeks to the planned end of the care of each child in each of CARE_BLOCKS, now."""
+    ch = m.children
+    return {b: ch.planned_end[np.isin(ch.state, BLOCKS[b])] - m.week for b in CARE_BLOCKS}
 
 
 def _need(c: dict) -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+import scipy.special
 
 from sim import care, invariants, signalling, unmet
 from sim import states as S
@@ -28,11 +29,13 @@ from sim.costs import Ledger
 from sim.funding import Funding, SpendingHistory
 from sim.metrics import Recorder, Tally, summarise
 from sim.params import (
+    INIT_REFERRER_MIX,
     REGISTRY,
     ParameterError,
     Params,
     init_mix_error,
     init_need_keys,
+    init_referrer_keys,
     validate_values,
 )
 from sim.population import (
@@ -192,7 +195,7 @@ class YouthCareModel(mesa.Model):
         """Start from stocks (need, waiting, in care) instead of an empty system (DESIGN §3)."""
         p, ch = self.p, self.children
         n = ch.n
-        order = np.argsort(self.streams.uniform(Purpose.INIT + 1, ch.uid, 0))
+        order = self._need_stock_order()
         u_level = self.streams.uniform(Purpose.INIT + 2, ch.uid, 0)
         u_time = self.streams.uniform(Purpose.INIT + 3, ch.uid, 0)
         cap_s = self.specialist.capacity
@@ -238,22 +241,19 @@ class YouthCareModel(mesa.Model):
             ch.helped[idx] = state != S.UNMET
             if state == S.UNMET:
                 self._warm_start_unmet(idx)
+            self._warm_start_origin(idx, block)
             ch.prof_mask[idx] = S.PROF_GP
             if self.pre2015 and state != S.WIJKTEAM and state != S.UNMET:
                 ch.route[idx] = care.ROUTE_PROVINCE  # indicated care, paid by the province (M14)
             if state == S.SPECIALIST:
                 ch.provider[idx] = np.repeat(np.arange(self.specialist.n), cap_s)[:count]
                 ch.care_level[idx] = 3
-                ch.planned_end[idx] = (u_time[idx] * self._spec_len[ch.need[idx]]).astype(
-                    np.int32
-                ) + 1
+                ch.planned_end[idx] = self._remaining_weeks(u_time[idx], "specialist")
                 ch.prof_mask[idx] |= S.PROF_SPECIALIST
             elif state == S.RESIDENTIAL:
                 ch.provider[idx] = np.repeat(np.arange(self.residential.n), cap_r)[:count]
                 ch.care_level[idx] = 4
-                ch.planned_end[idx] = (u_time[idx] * p["residential.stay_weeks"]).astype(
-                    np.int32
-                ) + 1
+                ch.planned_end[idx] = self._remaining_weeks(u_time[idx], "residential")
                 ch.prof_mask[idx] |= S.PROF_RESIDENTIAL
             elif state == S.WAIT_SPECIALIST or state == S.WAIT_RESIDENTIAL:
                 pool = self.specialist if state == S.WAIT_SPECIALIST else self.residential
@@ -273,6 +273,77 @@ class YouthCareModel(mesa.Model):
         healthy = np.flatnonzero(ch.state == S.NONE)
         self.needs.schedule_onset(healthy, 0)
         unmet.schedule(self, np.flatnonzero(ch.state == S.UNMET), -1)
+
+    def _remaining_weeks(self, u: np.ndarray, block: str) -> np.ndarray:
+        """Weeks of care left for children in care at the start: gamma-distributed with the
+        steady state's mean and shape (init.{block}_remaining_weeks, init.{block}_remaining_shape),
+        in whole weeks, at least 1, from uniforms ``u``.
+
+        The care a child is in at a random moment is longer than average (length bias) and its
+        need has already come down, so a share of the length of its current need (the earlier
+        rule) ended specialist care a quarter too soon (13 weeks left on average against 17):
+        places freed up early, the list emptied in the first half year, and GPs heard of good
+        outcomes sooner than at the steady state."""
+        p = self.p
+        shape = p[f"init.{block}_remaining_shape"]
+        weeks = scipy.special.gammaincinv(shape, u) * (p[f"init.{block}_remaining_weeks"] / shape)
+        return np.maximum(np.round(weeks), 1).astype(np.int32)
+
+    def _need_stock_order(self) -> np.ndarray:
+        """The children in the order the warm start fills its blocks: first those drawn into the
+        need stock, then the rest, each part in random order.
+
+        A child is in the stock with the chance that a need began within the last ``D`` weeks of
+        its life, by its own onset hazard (``NeedModel.recent_onset_chance``); ``D`` is set so that
+        the chances add up to ``init.need_share``. At the steady state the need stock is older and
+        from more vulnerable families than the population; a stock drawn at random held three
+        times too many children under 4, whom JGZ sees often, and started JGZ and wijkteam help
+        10-20% above their steady state for a year (docs/ODD.md, warm-up)."""
+        ch, p = self.children, self.p
+        everyone = np.arange(ch.n)
+        target = p["init.need_share"] * ch.n
+        lo, hi = 0.0, float(ADULT_WEEKS)
+        for _ in range(40):  # bisection on D, in weeks
+            mid = 0.5 * (lo + hi)
+            if self.needs.recent_onset_chance(everyone, 0, mid).sum() < target:
+                lo = mid
+            else:
+                hi = mid
+        chance = self.needs.recent_onset_chance(everyone, 0, hi)
+        drawn = self.streams.uniform(Purpose.INIT + 7, ch.uid, 0) < chance
+        return np.argsort(self.streams.uniform(Purpose.INIT + 1, ch.uid, 0) + ~drawn)
+
+    def _warm_start_origin(self, idx: np.ndarray, block: str) -> None:
+        """Who referred the children of a block, and which GP hears how it went (init.*_referrer_*,
+        init.*_gp_credited_share), as at the baseline's steady state.
+
+        Without this every child started as the GP's, credited to no GP: the first admissions
+        from the list counted as GP trajectories (+50% in the first quarter), and no GP heard of
+        the good outcomes of the care already running, so trust in specialist care fell by a
+        third in year 1 and took three years to come back (docs/ODD.md, warm-up). One uniform
+        draws both, so the children the GP sent are those credited to a GP."""
+        p, ch = self.p, self.children
+        u = self.streams.uniform(Purpose.INIT + 8, ch.uid[idx], 0)
+        if block in dict(INIT_REFERRER_MIX):
+            w = np.array([p[k] for k in init_referrer_keys(block)])
+            cum = np.cumsum(w) / w.sum()
+            ch.referrer[idx] = np.minimum(np.searchsorted(cum, u, side="right"), len(w) - 1)
+        cred = idx[u < p[f"init.{block}_gp_credited_share"]]
+        if len(cred) == 0:
+            return
+        ch.ref_gp[cred] = self.families.gp[ch.family[cred]]
+        partner = np.full(len(cred), S.P_SPECIALIST, dtype=ch.ref_partner.dtype)
+        if block in ("wijkteam", "unmet"):
+            # u / share is uniform again among the credited children
+            other = (
+                u[u < p[f"init.{block}_gp_credited_share"]] / p[f"init.{block}_gp_credited_share"]
+                >= p[f"init.{block}_credited_specialist_share"]
+            )
+            partner[other] = S.P_WIJKTEAM if block == "wijkteam" else S.P_JGZ
+        ch.ref_partner[cred] = partner
+        ch.ref_feedback[cred] = (
+            self.streams.uniform(Purpose.INIT + 9, ch.uid[cred], 0) < self.feedback_share()
+        )
 
     def _warm_start_unmet(self, idx: np.ndarray) -> None:
         """Children in unmet need at the start: some had help earlier in this episode, some wait

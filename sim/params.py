@@ -44,21 +44,42 @@ NEED_LEVEL_NAMES = ("none", "light", "moderate", "severe", "crisis")  # need lev
 # 'none' weight: help runs to its planned end after the need has resolved. A child on a list whose
 # need resolves leaves it, so the list, like unmet need, starts at light.
 INIT_NEED_MIX = (
-    ("specialist", "children in specialist care at the start", (0.133, 0.259, 0.389, 0.189, 0.03)),
-    ("waiting", "children on a specialist list at the start", (0.05, 0.498, 0.425, 0.027)),
+    ("specialist", "children in specialist care at the start", (0.133, 0.26, 0.39, 0.188, 0.029)),
+    ("waiting", "children on a specialist list at the start", (0.049, 0.502, 0.423, 0.026)),
     (
         "residential",
         "children in residential care at the start",
-        (0.079, 0.116, 0.248, 0.302, 0.255),
+        (0.075, 0.121, 0.246, 0.304, 0.255),
     ),
     (
         "residential_waiting",
         "children on a residential list at the start",
-        (0.0, 0.004, 0.15, 0.845),
+        (0.0, 0.004, 0.148, 0.848),
     ),
-    ("wijkteam", "children in wijkteam help at the start", (0.141, 0.373, 0.413, 0.067, 0.006)),
-    ("unmet", "the other children with a need at the start", (0.536, 0.375, 0.085, 0.004)),
+    ("wijkteam", "children in wijkteam help at the start", (0.141, 0.374, 0.414, 0.066, 0.006)),
+    ("unmet", "the other children with a need at the start", (0.537, 0.374, 0.085, 0.004)),
 )
+
+
+# (block, referrer weights in sim.states.REFERRERS order: gp, wijkteam, jgz, none, other) of the
+# children in specialist and residential care and on their lists at the start: who sent them, as
+# at the baseline's steady state (scripts/warm_start.py). Children in wijkteam help and in unmet
+# need carry no referrer that acts; theirs is the GP.
+INIT_REFERRER_MIX = (
+    ("specialist", (0.518, 0.054, 0.06, 0.195, 0.173)),
+    ("waiting", (0.623, 0.067, 0.07, 0.239, 0.0)),
+    ("residential", (0.564, 0.049, 0.052, 0.178, 0.158)),
+    ("residential_waiting", (0.557, 0.049, 0.051, 0.177, 0.166)),
+)
+REFERRER_NAMES = ("gp", "wijkteam", "jgz", "none", "other")  # as sim.states.REFERRERS
+# Warm-start blocks whose children may be credited to their GP (a referring GP who hears how it
+# went, M2/M3): every block but JGZ support, which starts empty.
+CREDIT_BLOCKS = ("specialist", "waiting", "residential", "residential_waiting", "wijkteam", "unmet")
+
+
+def init_referrer_keys(block: str) -> tuple[str, ...]:
+    """The registry names of a warm-start block's referrer weights, in REFERRER_NAMES order."""
+    return tuple(f"init.{block}_referrer_{r}" for r in REFERRER_NAMES)
 
 
 def init_need_levels(block: str) -> tuple[str, ...]:
@@ -337,7 +358,7 @@ _P: list[Param] = [
     Param("gp.reassure_utility", 0.6, "utility", -5, 5, source=ASSUMPTION, doc="Constant utility of reassuring."),
     Param("gp.specialist_constant", 4.0, "utility", -5, 5, dist=_u(3.5, 4.5), source=CALIBRATED,
           doc="Constant in the utility of a direct specialist referral (calibrated to the GP share)."),
-    Param("gp.knowledge_init", 0.488, "0-1", 0, 1, source=WARM_START,
+    Param("gp.knowledge_init", 0.489, "0-1", 0, 1, source=WARM_START,
           doc="GP knowledge of the social map (sociale kaart) at the start: where the baseline settles (it starts low when a practice is new, M1: seeds/000 L34-39)."),
     Param("gp.youth_consult_hours_per_week", 4.0, "hours/week", 0.5, 40, source=ASSUMPTION,
           doc="GP consult hours per week in which youth problems can present."),
@@ -456,7 +477,7 @@ _P: list[Param] = [
           doc="Smoothing time of the expected wait that referrers see."),
 
     # --- residential tier ----------------------------------------------------------------------
-    Param("residential.places_per_1000_children", 5.7, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
+    Param("residential.places_per_1000_children", 5.6, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
           source=f"{WARM_START}; 41,605 with stay in 2023 ({SRC_FIG} 1.5)",
           doc="Residential places at the start (from there, capacity follows the waiting list)."),
     Param("residential.stay_weeks", 40, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned length of stay."),
@@ -506,9 +527,9 @@ _P: list[Param] = [
     Param("trust.decay_per_week", 0.006, "1/week", 0, 0.2, source=f"{ASSUMPTION} (seeds/000 L224-229)", doc="Trust decay d per week."),
     Param("trust.turnover_loss", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (seeds/000 L266-270)",
           doc="Share r of trust lost when the partner's person changes."),
-    Param("trust.init_wijkteam", 0.039, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
-    Param("trust.init_jgz", 0.026, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
-    Param("trust.init_specialist", 0.125, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
+    Param("trust.init_wijkteam", 0.037, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
+    Param("trust.init_jgz", 0.023, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
+    Param("trust.init_specialist", 0.129, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
     Param("trust.init_practice_worker", 0.2, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in a new practice worker."),
     Param("trust.long_wait_weeks", 14.0, "weeks", 0, 104, source=f"Treeknorm 4 + 10 weeks ({SRC_FIG} 4.1)",
           doc="A wait longer than this counts as a bad outcome for the GP."),
@@ -608,30 +629,61 @@ _P: list[Param] = [
           doc="How far the thinning of JGZ contact after age 4 sends help-seeking parents to the GP (scales seek.after_4_gp_ratio - 1; 0 = as before age 4)."),
 
     # --- warm start ----------------------------------------------------------------------------
-    Param("init.need_share", 0.199, "share of children", 0, 1, source=WARM_START,
+    Param("init.need_share", 0.198, "share of children", 0, 1, source=WARM_START,
           doc="Share of children with a need at the start."),
     Param("init.specialist_occupancy", 0.973, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of specialist places at the start."),
-    Param("init.waiting_per_place", 0.363, "waiting/place", 0, 5, source=WARM_START,
+    Param("init.waiting_per_place", 0.356, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per specialist place at the start."),
     Param("init.residential_occupancy", 0.982, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of residential places at the start."),
     Param("init.residential_waiting_per_place", 0.337, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per residential place at the start."),
-    Param("init.wijkteam_occupancy", 0.46, "caseload/norm", 0, 3, source=WARM_START,
+    Param("init.wijkteam_occupancy", 0.458, "caseload/norm", 0, 3, source=WARM_START,
           doc="Children in wijkteam help at the start over all teams' caseload norms (FTE x wijkteam.caseload_norm)."),
     Param("init.unmet_blocked_share", 0.096, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who wait before they ask for help again (reassured or sent back)."),
-    Param("init.unmet_blocked_weeks", 4.7, "weeks", 1, 104, source=WARM_START,
+    Param("init.unmet_blocked_weeks", 4.704, "weeks", 1, 104, source=WARM_START,
           doc="Mean weeks left of that wait at the start: whole weeks, uniform from 1 to twice this less 1."),
-    Param("init.unmet_helped_share", 0.286, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_helped_share", 0.287, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who had help earlier in this episode (their next help is not a new trajectory)."),
+    Param("init.specialist_remaining_weeks", 17.3, "weeks", 1, 520, source=WARM_START,
+          doc="Mean weeks of care left for a child in specialist care at the start (gamma-distributed, whole weeks, at least 1)."),
+    Param("init.specialist_remaining_shape", 1.525, "gamma shape", 0.2, 50, source=WARM_START,
+          doc="Shape of that distribution: mean squared over variance at the steady state (1 = exponential)."),
+    Param("init.residential_remaining_weeks", 22.3, "weeks", 1, 520, source=WARM_START,
+          doc="The same for residential care."),
+    Param("init.residential_remaining_shape", 2.01, "gamma shape", 0.2, 50, source=WARM_START,
+          doc="The same for residential care."),
     Param("init.onset_spread_weeks", 26.0, "weeks", 0, 520, source=ASSUMPTION,
           doc="A child with a need at the start had its need begin uniformly up to this many weeks before week 0."),
-    Param("init.waiting_age_weeks", 7.9, "weeks", 1, 520, source=WARM_START,
+    Param("init.waiting_age_weeks", 7.7, "weeks", 1, 520, source=WARM_START,
           doc="Mean time a child on the specialist list at the start has already waited: whole weeks, uniform from 1 to twice this less 1, and not before its episode began."),
     Param("init.residential_waiting_age_weeks", 8.3, "weeks", 1, 520, source=WARM_START,
           doc="The same for the residential list."),
+    # Who referred the children of each block, and whether a GP is credited with them.
+    *[
+        Param(name, w, "weight", 0, 1, source=WARM_START,
+              doc=f"Warm start: weight of referrer '{r}' among the children of block '{block}' (normalised per block).")
+        for block, mix in INIT_REFERRER_MIX
+        for name, r, w in zip(init_referrer_keys(block), REFERRER_NAMES, mix, strict=True)
+    ],
+    Param("init.specialist_gp_credited_share", 0.599, "share", 0, 1, source=WARM_START,
+          doc="Share of the children in specialist care at the start whose referring GP is known (ref_gp): the GP hears of a long wait or a refusal, and of a good outcome if feedback was arranged (M2, M3). Among them, those whom the GP sent through the wijkteam or JGZ are credited to specialist care too (about 5% at the steady state)."),
+    Param("init.waiting_gp_credited_share", 0.685, "share", 0, 1, source=WARM_START,
+          doc="The same for the children on the specialist list at the start."),
+    Param("init.residential_gp_credited_share", 0.664, "share", 0, 1, source=WARM_START,
+          doc="The same for the children in residential care at the start."),
+    Param("init.residential_waiting_gp_credited_share", 0.657, "share", 0, 1, source=WARM_START,
+          doc="The same for the children on the residential list at the start."),
+    Param("init.wijkteam_gp_credited_share", 0.441, "share", 0, 1, source=WARM_START,
+          doc="The same for the children in wijkteam help at the start."),
+    Param("init.wijkteam_credited_specialist_share", 0.489, "share", 0, 1, source=WARM_START,
+          doc="Of those, the share whose outcome counts for the GP's trust in specialist care (stepped down from it); the rest count for the wijkteam."),
+    Param("init.unmet_gp_credited_share", 0.175, "share", 0, 1, source=WARM_START,
+          doc="The same for the other children with a need at the start (sent back or refused earlier in the episode)."),
+    Param("init.unmet_credited_specialist_share", 0.684, "share", 0, 1, source=WARM_START,
+          doc="Of those, the share last sent to specialist care; the rest count for JGZ."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[
         Param(name, w, "weight", 0, 1, source=WARM_START,
@@ -726,13 +778,15 @@ def validate_values(values: Mapping[str, Any], origin: str = "") -> dict[str, An
 
 
 def init_mix_error(get: Callable[[str], Any]) -> tuple[tuple[str, ...], str] | None:
-    """(the keys, a one-line message) if a warm-start block has all its need weights at 0, else
-    None. ``get`` returns a parameter's value by name (a scenario's value or the default)."""
-    for block, _, _ in INIT_NEED_MIX:
-        keys = init_need_keys(block)
+    """(the keys, a one-line message) if a warm-start block has all its need weights, or all its
+    referrer weights, at 0, else None. ``get`` returns a parameter's value by name (a scenario's
+    value or the default)."""
+    mixes = [(init_need_keys(b), "need", init_need_levels(b), b) for b, _, _ in INIT_NEED_MIX]
+    mixes += [(init_referrer_keys(b), "referrer", REFERRER_NAMES, b) for b, _ in INIT_REFERRER_MIX]
+    for keys, what, names, block in mixes:
         if all(float(get(k)) <= 0 for k in keys):
-            levels = "/".join(init_need_levels(block))
-            return keys, f"init.{block}_need_{{{levels}}} are all 0; at least one must be above 0"
+            names = "/".join(names)
+            return keys, f"init.{block}_{what}_{{{names}}} are all 0; at least one must be above 0"
     return None
 
 

@@ -173,7 +173,7 @@ class NeedModel:
     # -- onset -------------------------------------------------------------------------------
     def onset_hazard_per_week(self, idx: np.ndarray, week: int) -> np.ndarray:
         """Onset hazard per week for children ``idx`` at ``week`` (age band and family traits)."""
-        p, ch, fam = self.m.p, self.m.children, self.m.families
+        p, ch = self.m.p, self.m.children
         age = week - ch.birth[idx]
         band = np.searchsorted(BAND_EDGES, age, side="right")
         base = np.array(
@@ -184,14 +184,40 @@ class NeedModel:
                 0.0,
             ]
         )[band]
-        f = ch.family[idx]
+        return base * self.hazard_ratio(idx) / WEEKS_PER_YEAR
+
+    def recent_onset_chance(self, idx: np.ndarray, week: int, span: float) -> np.ndarray:
+        """Chance that a need began in the ``span`` weeks before ``week`` (or since birth), by
+        each child's own onset hazard over that stretch of its life (age bands, parental problems,
+        resilience); relapse windows are left out. Used by the warm start to pick who is in need."""
+        p, ch = self.m.p, self.m.children
+        rate = np.array(
+            [
+                p["need.onset_per_year_0_3"],
+                p["need.onset_per_year_4_11"],
+                p["need.onset_per_year_12_17"],
+            ]
+        )
+        lo = np.concatenate([[0], BAND_EDGES[:-1]])
+
+        def cumulative(age: np.ndarray) -> np.ndarray:  # onsets per child from birth to ``age``
+            inside = np.clip(age[:, None] - lo[None, :], 0, BAND_EDGES - lo)
+            return inside @ rate / WEEKS_PER_YEAR
+
+        age = (week - ch.birth[idx]).astype(np.float64)
+        exposure = cumulative(age) - cumulative(np.maximum(age - span, 0.0))
+        return -np.expm1(-exposure * self.hazard_ratio(idx))
+
+    def hazard_ratio(self, idx: np.ndarray) -> np.ndarray:
+        """Onset hazard ratio of children ``idx`` from their family's traits."""
+        p, fam = self.m.p, self.m.families
+        f = self.m.children.family[idx]
         hr = np.where(
             fam.parental[f],
             p["need.parental_hazard_ratio"] ** p["mechanisms.parental_problems"],
             1.0,
         )
-        hr = hr * p["need.resilience_hazard_ratio"] ** fam.resilience[f]
-        return base * hr / WEEKS_PER_YEAR
+        return hr * p["need.resilience_hazard_ratio"] ** fam.resilience[f]
 
     def schedule_onset(self, idx: np.ndarray, week: int) -> None:
         """Draw the time to the next need onset for children ``idx`` (all without need)."""

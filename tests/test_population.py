@@ -11,7 +11,7 @@ from scipy import stats
 
 from sim import states as S
 from sim.model import YouthCareModel
-from sim.params import Params, init_need_keys
+from sim.params import Params, init_need_keys, init_referrer_keys
 from sim.population import (
     ADULT_WEEKS,
     NEVER,
@@ -370,3 +370,130 @@ def test_warm_start_write_rewrites_exactly_the_defaults_it_measured():
     assert any(f"{', '.join(repr(x) for x in mix[:-1])}, 0.5)" in b for _, b in diff)
     with pytest.raises(KeyError):
         ws.rewrite_defaults(text, {"init.no_such_thing": 1.0})
+
+
+def test_warm_start_write_rewrites_a_referrer_weight_inside_its_block():
+    from cli_helpers import REPO, load_script
+
+    from sim.params import INIT_REFERRER_MIX, REGISTRY
+
+    ws = load_script("warm_start")
+    text = (REPO / "sim" / "params.py").read_text()
+    current = {n: float(REGISTRY[n].default) for n in REGISTRY if "_referrer_" in n}
+    new = ws.rewrite_defaults(text, dict(current, **{"init.waiting_referrer_none": 0.5}))
+    diff = [(a, b) for a, b in zip(text.splitlines(), new.splitlines(), strict=True) if a != b]
+    mix = dict(INIT_REFERRER_MIX)["waiting"]
+    assert len(diff) == 1 and f"{', '.join(repr(x) for x in mix[:3])}, 0.5, " in diff[0][1]
+
+
+def test_referrer_names_are_the_model_referrers():
+    from sim.params import REFERRER_NAMES
+
+    assert REFERRER_NAMES == S.REFERRERS
+
+
+def _composition(m, sel):
+    ch, fam = m.children, m.families
+    age = (m.week - ch.birth[sel]) / WEEKS_PER_YEAR
+    return np.array(
+        [age.mean(), (age < 4).mean(), fam.parental[ch.family[sel]].mean(), len(sel) / ch.n]
+    )
+
+
+def test_the_need_stock_starts_as_old_and_vulnerable_as_at_the_steady_state():
+    """The warm start draws who is in need by each child's own onset hazard over its recent life
+    (NeedModel.recent_onset_chance), so the children with a need start with the steady state's
+    age and family mix: older than the population and more often with parental problems. Drawn
+    at random they held 22% under-4s against 6-7% at the steady state, and JGZ and wijkteam help
+    ran 10-20% high for a year."""
+    m = YouthCareModel(Params(), families=6000, years=6, warmup_years=0, seed=11)
+    everyone = np.arange(m.children.n)
+    start = _composition(m, np.flatnonzero(m.children.need > 0))
+    population = _composition(m, everyone)
+    assert start[0] > population[0] + 1.0  # mean age, years
+    assert start[1] < 0.5 * population[1]  # share under 4
+    assert start[2] > 1.3 * population[2]  # parental problems
+    later = []
+    while m.week < m.total_weeks:
+        m.step()
+        if m.week >= 3 * WEEKS_PER_YEAR and m.week % 26 == 0:
+            later.append(_composition(m, np.flatnonzero(m.children.need > 0)))
+    steady = np.mean(later, axis=0)
+    tolerance = np.array([0.6, 0.03, 0.04, 0.02])  # years, share, share, share of children
+    assert np.all(np.abs(start - steady) < tolerance), (start, steady)
+
+
+def test_the_need_stock_chance_grows_with_the_span_and_the_hazard():
+    m = YouthCareModel(Params(), families=500, years=0.1, warmup_years=0, seed=1)
+    idx = np.arange(m.children.n)
+    short = m.needs.recent_onset_chance(idx, 0, 26.0)
+    long = m.needs.recent_onset_chance(idx, 0, 104.0)
+    assert np.all(short >= 0) and np.all(long <= 1) and np.all(long >= short)
+    newborn = (0 - m.children.birth[idx]) < 26
+    # a child's span cannot reach before its birth
+    np.testing.assert_array_equal(short[newborn], long[newborn])
+    high = YouthCareModel(
+        Params({"need.onset_per_year_4_11": 0.4}), families=500, years=0.1, warmup_years=0, seed=1
+    )
+    assert (
+        high.needs.recent_onset_chance(idx, 0, 52.0).sum()
+        > m.needs.recent_onset_chance(idx, 0, 52.0).sum()
+    )
+
+
+def test_the_warm_start_gives_referrers_and_gp_credit_from_the_registry():
+    """Who referred the children of each block (init.*_referrer_*) and whether their GP hears how
+    it went (init.*_gp_credited_share; feedback at the run's own share): at 1 every child in
+    specialist care is its own GP's, with specialist care as the partner, and with a warm
+    handover every GP hears back; at 0 no child is credited."""
+    over = {k: float(k.endswith("_jgz")) for k in init_referrer_keys("waiting")}
+    over |= {"init.specialist_gp_credited_share": 1.0, "init.waiting_gp_credited_share": 0.0}
+    over |= {"init.wijkteam_gp_credited_share": 1.0, "init.wijkteam_credited_specialist_share": 0.0}
+    over |= {"handover.warm": True}
+    m = YouthCareModel(Params(over), families=4000, years=0.1, warmup_years=0, seed=6)
+    ch, fam = m.children, m.families
+    spec, wait, team = (
+        np.flatnonzero(ch.state == s) for s in (S.SPECIALIST, S.WAIT_SPECIALIST, S.WIJKTEAM)
+    )
+    assert len(spec) > 100 and len(wait) > 20 and len(team) > 5
+    np.testing.assert_array_equal(ch.ref_gp[spec], fam.gp[ch.family[spec]])
+    assert np.all(ch.ref_partner[spec] == S.P_SPECIALIST) and ch.ref_feedback[spec].all()
+    assert np.all(ch.ref_gp[wait] == -1) and np.all(ch.referrer[wait] == S.REF_JGZ)
+    assert np.all(ch.ref_partner[team] == S.P_WIJKTEAM)
+    d = YouthCareModel(Params(), families=8000, years=0.1, warmup_years=0, seed=6)
+    dc = d.children
+    dspec = np.flatnonzero(dc.state == S.SPECIALIST)
+    credited = dc.ref_gp[dspec] >= 0
+    # about 620 children: 4 standard errors
+    assert abs(credited.mean() - d.p["init.specialist_gp_credited_share"]) < 0.08
+    assert abs(dc.ref_feedback[dspec[credited]].mean() - d.feedback_share()) < 0.06
+    gp_share = (dc.referrer[dspec] == S.REF_GP).mean()
+    assert abs(gp_share - d.p["init.specialist_referrer_gp"]) < 0.08
+    # the children their GP sent are among those credited to a GP (one uniform draws both)
+    assert np.all(dc.ref_gp[dspec[dc.referrer[dspec] == S.REF_GP]] >= 0)
+
+
+def test_care_at_the_start_runs_as_long_as_at_the_steady_state():
+    """Weeks of care left at the start follow init.*_remaining_weeks and _shape (gamma, whole
+    weeks, at least 1): a quarter more than the old rule, a share of the current need's length."""
+    m = YouthCareModel(Params(), families=6000, years=0.1, warmup_years=0, seed=7)
+    ch = m.children
+    for state, block in ((S.SPECIALIST, "specialist"), (S.RESIDENTIAL, "residential")):
+        left = ch.planned_end[ch.state == state].astype(float)
+        mean, shape = m.p[f"init.{block}_remaining_weeks"], m.p[f"init.{block}_remaining_shape"]
+        assert left.min() >= 1
+        assert abs(left.mean() / mean - 1) < 0.12, (block, left.mean())
+        if state == S.SPECIALIST:
+            assert abs(left.mean() ** 2 / left.var() / shape - 1) < 0.2
+    longer = YouthCareModel(
+        Params({"init.specialist_remaining_weeks": 30.0}),
+        families=6000,
+        years=0.1,
+        warmup_years=0,
+        seed=7,
+    )
+    lc = longer.children
+    assert (
+        lc.planned_end[lc.state == S.SPECIALIST].mean()
+        > 1.5 * ch.planned_end[ch.state == S.SPECIALIST].mean()
+    )

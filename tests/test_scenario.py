@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sim import scenario as sc
+from sim import states as S
 from sim.params import REGISTRY, Params
 from sim.scenario import ScenarioError
 
@@ -266,3 +267,10 @@ def test_bad_extra_override_is_a_scenario_error():
     assert "gp.detection" in msg and "2.0" in msg and REGISTRY["gp.detection"].allowed() in msg
     msg = one_line_error("baseline", extra={"gp.nothing": 1})
     assert "gp.nothing" in msg
+
+
+def test_a_warm_start_block_without_any_referrer_weight_names_file_and_keys(tmp_path):
+    zero = "\n".join(f"residential_referrer_{r} = 0.0" for r in S.REFERRERS)
+    path = write(tmp_path, "r.toml", f'kind = "modifier"\n[init]\n{zero}\n')
+    msg = one_line_error(path)
+    assert path in msg and "init.residential_referrer_" in msg and "above 0" in msg
