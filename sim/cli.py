@@ -282,6 +282,14 @@ def cmd_run(args) -> int:
     )
     man = manifest("run", what, scen.params, seeds, {**settings, "check": args.check})
     write_run(out, summary, weekly, man)
+    if summary["mser5_truncation_weeks"] > summary["warmup_weeks"]:
+        print(
+            f"note: not settled within the warm-up: MSER-5 truncates the waiting list at "
+            f"{summary['mser5_truncation_weeks']} weeks, the warm-up is {summary['warmup_weeks']} "
+            "weeks; the figures drift over the measured years (a longer --warmup-years helps "
+            "where the run settles at all)",
+            file=sys.stderr,
+        )
     if args.json:
         sys.stdout.write(to_json(summary))
     else:
@@ -520,6 +528,9 @@ def cmd_compare(args) -> int:
     print(cmp.why_r)
     print()
     print(cp.format_table(table, ce, names, settings.wtp))
+    note = cp.unsettled_note(table, names, cmp.R)
+    if note:
+        print(note)
     print()
     print(f"results in {out}/:")
     for k in sorted(paths):

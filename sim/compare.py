@@ -31,6 +31,32 @@ from sim.rng import Purpose, Streams, key_from_seed
 from sim.runstore import KeyMismatch, RunStore
 from sim.scenario import Scenario, load
 
+
+def settled(summary: dict) -> bool:
+    """Whether the run's waiting list had settled by the end of the warm-up: MSER-5 (White 1997)
+    truncates the weekly specialist list no later than the warm-up. A run that has not settled
+    still drifts over the measured years, e.g. under a parameter draw whose need keeps growing."""
+    return summary["mser5_truncation_weeks"] <= summary["warmup_weeks"]
+
+
+def unsettled_note(table: pd.DataFrame, names: list[str], replications: int) -> str | None:
+    """One line naming the scenarios with replications that had not settled, or None."""
+    rows = table[table["metric"] == "settled"].set_index("scenario")["mean"]
+    late = [
+        f"{round((1 - rows[n]) * replications)} of {replications} in {n}"
+        for n in names
+        if rows[n] < 1
+    ]
+    if not late:
+        return None
+    return (
+        "not settled within the warm-up (MSER-5 on the waiting list): "
+        + ", ".join(late)
+        + "; their figures drift over the measured years. A longer --warmup-years helps where a "
+        "run settles at all (docs/ODD.md, warm-up)."
+    )
+
+
 # (column, label, unit, how to read it from a summary)
 METRICS: list[tuple[str, str, str, Any]] = [
     (
@@ -116,6 +142,12 @@ METRICS: list[tuple[str, str, str, Any]] = [
         "new trajectories per 1000 children per year",
         "per 1000",
         lambda s: s["new_trajectories_per_1000_children_per_year"],
+    ),
+    (
+        "settled",
+        "settled within the warm-up (MSER-5)",
+        "share",
+        lambda s: float(settled(s)),
     ),
 ]
 HEADLINE = ("wait_mean", "cost_per_year", "qaly_loss")
@@ -482,6 +514,7 @@ def format_table(table: pd.DataFrame, ce: pd.DataFrame, names: list[str], wtp: f
         "qaly_loss",
         "professionals_per_family",
         "referrer_gp",
+        "settled",
     ]
 
     def fmt(metric: str, v: float) -> str:

@@ -621,6 +621,11 @@ def test_cli_compare_prints_the_table_and_the_figure_paths(cli_run):
     assert st["discount_rates"]["costs"] == 0.04 and st["discount_rates"]["effects"] == 0.015
     assert st["wtp_eur_per_qaly"] == 50_000 and st["replications"] == 2
     assert tmp_files(out) == []
+    # replications that had not settled within the warm-up (here none: MSER-5 > 0) are named
+    assert "settled within the warm-up (MSER-5)" in o
+    runs = pd.read_csv(out / "runs.csv")
+    late = runs.groupby("scenario")["settled"].mean() < 1
+    assert ("not settled within the warm-up" in o) == bool(late.any())
 
 
 BAD = {
@@ -691,3 +696,21 @@ def test_share_intervals_stay_within_0_and_1():
     assert (shares["ci_high"] == 1.0).any()  # the raw interval did pass 1
     other = table[table["unit"] != "share"]
     assert (other["ci_high"] > 1.0).any()
+
+
+def test_settled_reads_mser5_against_the_warm_up_and_the_note_counts_replications():
+    assert cp.settled({"mser5_truncation_weeks": 20, "warmup_weeks": 156})
+    assert cp.settled({"mser5_truncation_weeks": 156, "warmup_weeks": 156})
+    assert not cp.settled({"mser5_truncation_weeks": 160, "warmup_weeks": 156})
+    table = pd.DataFrame(
+        {
+            "scenario": ["baseline", "hart", "baseline"],
+            "metric": ["settled", "settled", "wait_mean"],
+            "mean": [0.6, 1.0, 12.0],
+        }
+    )
+    note = cp.unsettled_note(table, ["baseline", "hart"], 10)
+    assert note.startswith("not settled within the warm-up") and "4 of 10 in baseline" in note
+    assert "hart" not in note
+    table.loc[0, "mean"] = 1.0
+    assert cp.unsettled_note(table, ["baseline", "hart"], 10) is None
