@@ -54,9 +54,9 @@ DETAIL_METRICS = [
     ("stepdown_share", "step-down share of endings", "pct"),
     ("referrer_gp", "new trajectories via the GP", "pct"),
     ("over_referral", "over-referral (2+ levels above need)", "pct"),
-    ("settled", "replications settled within the warm-up (MSER-5)", "pct"),
+    ("qaly_trend", "QALY-loss trend per measured year", "pct"),
 ]
-OVERVIEW_METRICS = ["in_care_share", "wait_mean", "cost_per_year", "qaly_loss", "settled"]
+OVERVIEW_METRICS = ["in_care_share", "wait_mean", "cost_per_year", "qaly_loss", "qaly_trend"]
 
 
 # -- scenario files ----------------------------------------------------------------------------
@@ -395,9 +395,9 @@ def build_doc(
         "intervals are wide; a difference whose interval includes zero is not established by "
         "this run. NMB = WTP × QALYs gained − extra cost, discounted over the horizon; "
         "P(cost-effective) is the share of replications with a positive NMB (so it moves in "
-        f"steps of {100 / R:.0f}% here). 'Settled' is the share of replications whose waiting "
-        "list had settled by the end of the warm-up (MSER-5); the others drift over the measured "
-        "years, mostly under parameter draws whose need keeps growing (docs/ODD.md, warm-up)."
+        f"steps of {100 / R:.0f}% here). The QALY-loss trend is its linear change per measured "
+        "year relative to its mean: near 0 in a steady state, +5% to +10% a year under "
+        "parameter draws whose need keeps growing (docs/ODD.md, warm-up)."
     )
     out.append("")
 

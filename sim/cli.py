@@ -282,12 +282,13 @@ def cmd_run(args) -> int:
     )
     man = manifest("run", what, scen.params, seeds, {**settings, "check": args.check})
     write_run(out, summary, weekly, man)
-    if summary["mser5_truncation_weeks"] > summary["warmup_weeks"]:
+    from sim.metrics import DRIFT_LIMIT, drifting
+
+    if drifting(summary):
         print(
-            f"note: not settled within the warm-up: MSER-5 truncates the waiting list at "
-            f"{summary['mser5_truncation_weeks']} weeks, the warm-up is {summary['warmup_weeks']} "
-            "weeks; the figures drift over the measured years (a longer --warmup-years helps "
-            "where the run settles at all)",
+            f"note: the QALY loss drifts by {100 * summary['qaly_loss_trend_per_year']:+.1f}% a "
+            f"year over the measured years (beyond ±{100 * DRIFT_LIMIT:.0f}%): the figures are "
+            "averages over a moving system, not a steady state (docs/ODD.md, warm-up)",
             file=sys.stderr,
         )
     if args.json:
@@ -528,7 +529,7 @@ def cmd_compare(args) -> int:
     print(cmp.why_r)
     print()
     print(cp.format_table(table, ce, names, settings.wtp))
-    note = cp.unsettled_note(table, names, cmp.R)
+    note = cp.drifting_note(runs, names)
     if note:
         print(note)
     print()

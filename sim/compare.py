@@ -26,34 +26,27 @@ import pandas as pd
 
 from sim import economics as econ
 from sim.experiment import atomic_write_text, manifest, run_model, to_json
+from sim.metrics import DRIFT_LIMIT
 from sim.params import Params, sample_uncertain, uncertain_parameters
 from sim.rng import Purpose, Streams, key_from_seed
 from sim.runstore import KeyMismatch, RunStore
 from sim.scenario import Scenario, load
 
 
-def settled(summary: dict) -> bool:
-    """Whether the run's waiting list had settled by the end of the warm-up: MSER-5 (White 1997)
-    truncates the weekly specialist list no later than the warm-up. A run that has not settled
-    still drifts over the measured years, e.g. under a parameter draw whose need keeps growing."""
-    return summary["mser5_truncation_weeks"] <= summary["warmup_weeks"]
-
-
-def unsettled_note(table: pd.DataFrame, names: list[str], replications: int) -> str | None:
-    """One line naming the scenarios with replications that had not settled, or None."""
-    rows = table[table["metric"] == "settled"].set_index("scenario")["mean"]
-    late = [
-        f"{round((1 - rows[n]) * replications)} of {replications} in {n}"
-        for n in names
-        if rows[n] < 1
-    ]
+def drifting_note(runs: pd.DataFrame, names: list[str]) -> str | None:
+    """One line naming, per scenario, the replications whose QALY loss drifted, or None."""
+    late = []
+    for n in names:
+        trend = runs.loc[runs["scenario"] == n, "qaly_trend"]
+        k = int((trend.abs() > DRIFT_LIMIT).sum())
+        if k:
+            late.append(f"{k} of {len(trend)} in {n}")
     if not late:
         return None
     return (
-        "not settled within the warm-up (MSER-5 on the waiting list): "
-        + ", ".join(late)
-        + "; their figures drift over the measured years. A longer --warmup-years helps where a "
-        "run settles at all (docs/ODD.md, warm-up)."
+        f"drifting (QALY loss trend beyond ±{100 * DRIFT_LIMIT:.0f}% a year over the measured "
+        "years): " + ", ".join(late) + "; their figures are averages over a moving system "
+        "(docs/ODD.md, warm-up)."
     )
 
 
@@ -144,10 +137,10 @@ METRICS: list[tuple[str, str, str, Any]] = [
         lambda s: s["new_trajectories_per_1000_children_per_year"],
     ),
     (
-        "settled",
-        "settled within the warm-up (MSER-5)",
-        "share",
-        lambda s: float(settled(s)),
+        "qaly_trend",
+        "QALY-loss trend per measured year",
+        "share/year",
+        lambda s: s["qaly_loss_trend_per_year"],
     ),
 ]
 HEADLINE = ("wait_mean", "cost_per_year", "qaly_loss")
@@ -514,13 +507,15 @@ def format_table(table: pd.DataFrame, ce: pd.DataFrame, names: list[str], wtp: f
         "qaly_loss",
         "professionals_per_family",
         "referrer_gp",
-        "settled",
+        "qaly_trend",
     ]
 
     def fmt(metric: str, v: float) -> str:
         unit = next(u for c, _, u, _ in METRICS if c == metric)
         if unit == "share":
             return f"{100 * v:.1f}%"
+        if unit == "share/year":
+            return f"{100 * v:+.1f}%/y"
         if unit.startswith("EUR"):
             return f"€{v / 1e6:.2f}M" if abs(v) >= 1e5 else f"€{v:,.0f}"
         return f"{v:.2f}" if abs(v) < 100 else f"{v:.0f}"

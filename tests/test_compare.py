@@ -621,11 +621,10 @@ def test_cli_compare_prints_the_table_and_the_figure_paths(cli_run):
     assert st["discount_rates"]["costs"] == 0.04 and st["discount_rates"]["effects"] == 0.015
     assert st["wtp_eur_per_qaly"] == 50_000 and st["replications"] == 2
     assert tmp_files(out) == []
-    # replications that had not settled within the warm-up (here none: MSER-5 > 0) are named
-    assert "settled within the warm-up (MSER-5)" in o
+    # replications whose QALY loss drifted over the measured years are named
+    assert "QALY-loss trend per measured year" in o
     runs = pd.read_csv(out / "runs.csv")
-    late = runs.groupby("scenario")["settled"].mean() < 1
-    assert ("not settled within the warm-up" in o) == bool(late.any())
+    assert ("drifting (QALY loss trend" in o) == bool((runs["qaly_trend"].abs() > 0.02).any())
 
 
 BAD = {
@@ -698,19 +697,28 @@ def test_share_intervals_stay_within_0_and_1():
     assert (other["ci_high"] > 1.0).any()
 
 
-def test_settled_reads_mser5_against_the_warm_up_and_the_note_counts_replications():
-    assert cp.settled({"mser5_truncation_weeks": 20, "warmup_weeks": 156})
-    assert cp.settled({"mser5_truncation_weeks": 156, "warmup_weeks": 156})
-    assert not cp.settled({"mser5_truncation_weeks": 160, "warmup_weeks": 156})
-    table = pd.DataFrame(
+def test_the_drift_note_counts_replications_beyond_the_limit_per_scenario():
+    from sim.metrics import DRIFT_LIMIT, drifting
+
+    assert drifting({"qaly_loss_trend_per_year": 0.05})
+    assert drifting({"qaly_loss_trend_per_year": -0.05})
+    assert not drifting({"qaly_loss_trend_per_year": DRIFT_LIMIT})
+    runs = pd.DataFrame(
         {
-            "scenario": ["baseline", "hart", "baseline"],
-            "metric": ["settled", "settled", "wait_mean"],
-            "mean": [0.6, 1.0, 12.0],
+            "scenario": ["baseline"] * 4 + ["hart"] * 4,
+            "qaly_trend": [0.08, -0.03, 0.01, 0.0, 0.01, -0.01, 0.0, 0.02],
         }
     )
-    note = cp.unsettled_note(table, ["baseline", "hart"], 10)
-    assert note.startswith("not settled within the warm-up") and "4 of 10 in baseline" in note
+    note = cp.drifting_note(runs, ["baseline", "hart"])
+    assert note.startswith("drifting (QALY loss trend") and "2 of 4 in baseline" in note
     assert "hart" not in note
-    table.loc[0, "mean"] = 1.0
-    assert cp.unsettled_note(table, ["baseline", "hart"], 10) is None
+    assert cp.drifting_note(runs[runs["scenario"] == "hart"], ["hart"]) is None
+
+
+def test_the_qaly_trend_is_the_relative_slope_of_the_yearly_qaly_loss():
+    from sim.metrics import _trend
+
+    assert _trend([100.0, 110.0, 120.0]) == pytest.approx(10 / 110)  # slope over the mean
+    assert _trend([100.0, 100.0]) == pytest.approx(0.0, abs=1e-12)
+    assert _trend([5.0]) == 0.0 and _trend([]) == 0.0
+    assert _trend([120.0, 100.0, 80.0]) == pytest.approx(-0.2)
