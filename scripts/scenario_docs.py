@@ -54,7 +54,7 @@ DETAIL_METRICS = [
     ("stepdown_share", "step-down share of endings", "pct"),
     ("referrer_gp", "new trajectories via the GP", "pct"),
     ("over_referral", "over-referral (2+ levels above need)", "pct"),
-    ("qaly_trend", "QALY-loss trend per measured year", "pct"),
+    ("qaly_trend", "QALY-loss trend per measured year", "pcty"),
 ]
 OVERVIEW_METRICS = ["in_care_share", "wait_mean", "cost_per_year", "qaly_loss", "qaly_trend"]
 
@@ -215,6 +215,8 @@ def fmt(kind: str, v: float, signed: bool = False) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     sign = "+" if signed and v > 0 else ""
+    if kind == "pcty":  # a trend: share of the mean per year
+        return f"{100 * v:+.1f} pp/y" if signed else f"{100 * v:+.1f}%/y"
     if kind == "pct":
         d = 2 if signed and 0 < abs(100 * v) < 0.05 else 1  # show a small nonzero difference
         return f"{sign}{100 * v:.{d}f} pp" if signed else f"{100 * v:.1f}%"

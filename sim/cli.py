@@ -282,15 +282,11 @@ def cmd_run(args) -> int:
     )
     man = manifest("run", what, scen.params, seeds, {**settings, "check": args.check})
     write_run(out, summary, weekly, man)
-    from sim.metrics import DRIFT_LIMIT, drifting
+    from sim.metrics import drift_note
 
-    if drifting(summary):
-        print(
-            f"note: the QALY loss drifts by {100 * summary['qaly_loss_trend_per_year']:+.1f}% a "
-            f"year over the measured years (beyond ±{100 * DRIFT_LIMIT:.0f}%): the figures are "
-            "averages over a moving system, not a steady state (docs/ODD.md, warm-up)",
-            file=sys.stderr,
-        )
+    note = drift_note(summary)
+    if note:
+        print(note, file=sys.stderr)
     if args.json:
         sys.stdout.write(to_json(summary))
     else:

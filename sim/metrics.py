@@ -296,7 +296,8 @@ def _per_year(weekly: np.ndarray) -> list[float]:
 
 
 # A run whose QALY loss moves by more than this share of its mean per measured year is called
-# drifting. An assumption: at the registry's defaults the trend stays within ±0.6% a year at 20,000
+# drifting. A reporting threshold (it changes no behaviour, so it is not in the registry) and an
+# assumption: at the registry's defaults the trend stays within ±0.6% a year at 20,000
 # families and 10 years, but reaches ±3.6% at 5,000 families and 5 years (seeds 1-8), so at small
 # sizes steady runs can be named too. Under parameter draws whose need keeps growing it is +5% to
 # +10% a year (docs/ODD.md, warm-up).
@@ -308,6 +309,17 @@ def drifting(summary: dict) -> bool:
     the system had not reached a steady state, e.g. under a parameter draw whose need keeps
     growing, or a scenario (lumpsum) whose regime starts when measurement starts."""
     return abs(summary["qaly_loss_trend_per_year"]) > DRIFT_LIMIT
+
+
+def drift_note(summary: dict) -> str | None:
+    """The line ``youthcare run`` prints on stderr for a drifting run, or None."""
+    if not drifting(summary):
+        return None
+    return (
+        f"note: the QALY loss drifts by {100 * summary['qaly_loss_trend_per_year']:+.1f}% a year "
+        f"over the measured years (beyond ±{100 * DRIFT_LIMIT:.0f}%): the figures are averages "
+        "over a moving system, not a steady state (docs/ODD.md, warm-up)"
+    )
 
 
 def _trend(yearly: list[float]) -> float:

@@ -195,9 +195,10 @@ class YouthCareModel(mesa.Model):
         """Start from stocks (need, waiting, in care) instead of an empty system (DESIGN §3)."""
         p, ch = self.p, self.children
         n = ch.n
-        order = self._need_stock_order()
         u_level = self.streams.uniform(Purpose.INIT + 2, ch.uid, 0)
-        u_time = self.streams.uniform(Purpose.INIT + 3, ch.uid, 0)
+        u_time = self.streams.uniform(Purpose.INIT + 3, ch.uid, 0)  # when the episode began
+        u_left = self.streams.uniform(Purpose.INIT + 10, ch.uid, 0)  # weeks of care left
+        u_waited = self.streams.uniform(Purpose.INIT + 11, ch.uid, 0)  # weeks already waited
         cap_s = self.specialist.capacity
         cap_r = self.residential.capacity
         n_spec = min(int(round(cap_s.sum() * p["init.specialist_occupancy"])), int(cap_s.sum()))
@@ -214,6 +215,12 @@ class YouthCareModel(mesa.Model):
             )
         )
         n_need = int(round(n * p["init.need_share"]))
+        # The care blocks also hold children whose need has resolved (their 'none' weight).
+        resolved = sum(
+            count * p[f"init.{block}_need_none"] / sum(p[k] for k in init_need_keys(block))
+            for block, count in (("specialist", n_spec), ("residential", n_res), ("wijkteam", n_wt))
+        )
+        order = self._need_stock_order(n_need + resolved)
         blocks = [
             (S.SPECIALIST, n_spec, "specialist"),
             (S.WAIT_SPECIALIST, n_wait, "waiting"),
@@ -248,12 +255,12 @@ class YouthCareModel(mesa.Model):
             if state == S.SPECIALIST:
                 ch.provider[idx] = np.repeat(np.arange(self.specialist.n), cap_s)[:count]
                 ch.care_level[idx] = 3
-                ch.planned_end[idx] = self._remaining_weeks(u_time[idx], "specialist")
+                ch.planned_end[idx] = self._remaining_weeks(u_left[idx], "specialist")
                 ch.prof_mask[idx] |= S.PROF_SPECIALIST
             elif state == S.RESIDENTIAL:
                 ch.provider[idx] = np.repeat(np.arange(self.residential.n), cap_r)[:count]
                 ch.care_level[idx] = 4
-                ch.planned_end[idx] = self._remaining_weeks(u_time[idx], "residential")
+                ch.planned_end[idx] = self._remaining_weeks(u_left[idx], "residential")
                 ch.prof_mask[idx] |= S.PROF_RESIDENTIAL
             elif state == S.WAIT_SPECIALIST or state == S.WAIT_RESIDENTIAL:
                 pool = self.specialist if state == S.WAIT_SPECIALIST else self.residential
@@ -262,12 +269,12 @@ class YouthCareModel(mesa.Model):
                 )
                 # weeks waited so far (as measured at the start of a week), and not before the
                 # episode began
-                waited = _whole_weeks(u_time[idx], p[f"init.{block}_age_weeks"])
+                waited = _whole_weeks(u_waited[idx], p[f"init.{block}_age_weeks"])
                 ch.q_entry[idx] = np.maximum(-waited, ch.onset_start[idx])
                 ch.priority[idx] = ch.need[idx] >= 4
             elif state == S.WIJKTEAM:
                 ch.care_level[idx] = 2
-                ch.planned_end[idx] = (u_time[idx] * p["wijkteam.help_weeks"]).astype(np.int32) + 1
+                ch.planned_end[idx] = (u_left[idx] * p["wijkteam.help_weeks"]).astype(np.int32) + 1
                 ch.prof_mask[idx] |= S.PROF_WIJKTEAM
         ch.since[:] = 0
         healthy = np.flatnonzero(ch.state == S.NONE)
@@ -277,7 +284,8 @@ class YouthCareModel(mesa.Model):
     def _remaining_weeks(self, u: np.ndarray, block: str) -> np.ndarray:
         """Weeks of care left for children in care at the start: gamma-distributed with the
         steady state's mean and shape (init.{block}_remaining_weeks, init.{block}_remaining_shape),
-        in whole weeks, at least 1, from uniforms ``u``.
+        in whole weeks, from uniforms ``u``; 0 ends the care in week 0 (at the steady state 4% of
+        specialist care is in its last week when a week starts).
 
         The care a child is in at a random moment is longer than average (length bias) and its
         need has already come down, so a share of the length of its current need (the earlier
@@ -287,31 +295,46 @@ class YouthCareModel(mesa.Model):
         p = self.p
         shape = p[f"init.{block}_remaining_shape"]
         weeks = scipy.special.gammaincinv(shape, u) * (p[f"init.{block}_remaining_weeks"] / shape)
-        return np.maximum(np.round(weeks), 1).astype(np.int32)
+        return np.round(weeks).astype(np.int32)
 
-    def _need_stock_order(self) -> np.ndarray:
+    def _need_stock_order(self, target: float) -> np.ndarray:
         """The children in the order the warm start fills its blocks: first those drawn into the
-        need stock, then the rest, each part in random order.
+        need stock (in random order), then the rest, those with the higher chance first.
 
-        A child is in the stock with the chance that a need began within the last ``D`` weeks of
-        its life, by its own onset hazard (``NeedModel.recent_onset_chance``); ``D`` is set so that
-        the chances add up to ``init.need_share``. At the steady state the need stock is older and
-        from more vulnerable families than the population; a stock drawn at random held three
-        times too many children under 4, whom JGZ sees often, and started JGZ and wijkteam help
-        10-20% above their steady state for a year (docs/ODD.md, warm-up)."""
-        ch, p = self.children, self.p
+        A child is drawn with the chance that a need began within the last ``D`` weeks of its
+        life, by its own onset hazard (``NeedModel.recent_onset_chance``); ``D`` is set so that
+        the chances add up to ``target``, the children the blocks take (``init.need_share`` plus
+        the children in care whose need has resolved). If the draw falls short, the next children
+        are a weighted draw too (Efraimidis-Spirakis keys), not a random one. At the steady state
+        the need stock is older and from more vulnerable families than the population; a stock
+        drawn at random held three times too many children under 4, whom JGZ sees often, and
+        started JGZ and wijkteam help 10-20% above their steady state for a year (docs/ODD.md,
+        warm-up)."""
+        ch = self.children
         everyone = np.arange(ch.n)
-        target = p["init.need_share"] * ch.n
+        needs = self.needs
+        age = (0 - ch.birth).astype(np.float64)
+        hr = needs.hazard_ratio(everyone)
+        now = needs.cumulative_onsets(age)
+
+        def chance(span: float) -> np.ndarray:
+            exposure = now - needs.cumulative_onsets(np.maximum(age - span, 0.0))
+            return -np.expm1(-exposure * hr)
+
         lo, hi = 0.0, float(ADULT_WEEKS)
         for _ in range(40):  # bisection on D, in weeks
             mid = 0.5 * (lo + hi)
-            if self.needs.recent_onset_chance(everyone, 0, mid).sum() < target:
+            if chance(mid).sum() < target:
                 lo = mid
             else:
                 hi = mid
-        chance = self.needs.recent_onset_chance(everyone, 0, hi)
-        drawn = self.streams.uniform(Purpose.INIT + 7, ch.uid, 0) < chance
-        return np.argsort(self.streams.uniform(Purpose.INIT + 1, ch.uid, 0) + ~drawn)
+        c = chance(hi)
+        u = self.streams.uniform(Purpose.INIT + 7, ch.uid, 0)
+        drawn = u < c
+        u_order = self.streams.uniform(Purpose.INIT + 1, ch.uid, 0)
+        with np.errstate(divide="ignore"):
+            key = np.where(drawn, u_order, -np.log1p(-u_order) / c)
+        return np.lexsort((key, ~drawn))
 
     def _warm_start_origin(self, idx: np.ndarray, block: str) -> None:
         """Who referred the children of a block, and which GP hears how it went (init.*_referrer_*,
@@ -321,7 +344,7 @@ class YouthCareModel(mesa.Model):
         from the list counted as GP trajectories (+50% in the first quarter), and no GP heard of
         the good outcomes of the care already running, so trust in specialist care fell by a
         third in year 1 and took three years to come back (docs/ODD.md, warm-up). One uniform
-        draws both, so the children the GP sent are those credited to a GP."""
+        draws both, so the children the GP sent are among those credited to a GP."""
         p, ch = self.p, self.children
         u = self.streams.uniform(Purpose.INIT + 8, ch.uid[idx], 0)
         if block in dict(INIT_REFERRER_MIX):

@@ -648,7 +648,7 @@ _P: list[Param] = [
     Param("init.unmet_helped_share", 0.287, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who had help earlier in this episode (their next help is not a new trajectory)."),
     Param("init.specialist_remaining_weeks", 17.3, "weeks", 1, 520, source=WARM_START,
-          doc="Mean weeks of care left for a child in specialist care at the start (gamma-distributed, whole weeks, at least 1)."),
+          doc="Mean weeks of care left for a child in specialist care at the start (gamma-distributed, whole weeks; 0 ends the care in week 0)."),
     Param("init.specialist_remaining_shape", 1.525, "gamma shape", 0.2, 50, source=WARM_START,
           doc="Shape of that distribution: mean squared over variance at the steady state (1 = exponential)."),
     Param("init.residential_remaining_weeks", 22.3, "weeks", 1, 520, source=WARM_START,

@@ -186,11 +186,9 @@ class NeedModel:
         )[band]
         return base * self.hazard_ratio(idx) / WEEKS_PER_YEAR
 
-    def recent_onset_chance(self, idx: np.ndarray, week: int, span: float) -> np.ndarray:
-        """Chance that a need began in the ``span`` weeks before ``week`` (or since birth), by
-        each child's own onset hazard over that stretch of its life (age bands, parental problems,
-        resilience); relapse windows are left out. Used by the warm start to pick who is in need."""
-        p, ch = self.m.p, self.m.children
+    def cumulative_onsets(self, age: np.ndarray) -> np.ndarray:
+        """Expected onsets from birth to ``age`` (weeks) at hazard ratio 1, by the age bands."""
+        p = self.m.p
         rate = np.array(
             [
                 p["need.onset_per_year_0_3"],
@@ -199,13 +197,17 @@ class NeedModel:
             ]
         )
         lo = np.concatenate([[0], BAND_EDGES[:-1]])
+        inside = np.clip(
+            np.asarray(age, dtype=np.float64)[:, None] - lo[None, :], 0, BAND_EDGES - lo
+        )
+        return inside @ rate / WEEKS_PER_YEAR
 
-        def cumulative(age: np.ndarray) -> np.ndarray:  # onsets per child from birth to ``age``
-            inside = np.clip(age[:, None] - lo[None, :], 0, BAND_EDGES - lo)
-            return inside @ rate / WEEKS_PER_YEAR
-
-        age = (week - ch.birth[idx]).astype(np.float64)
-        exposure = cumulative(age) - cumulative(np.maximum(age - span, 0.0))
+    def recent_onset_chance(self, idx: np.ndarray, week: int, span: float) -> np.ndarray:
+        """Chance that a need began in the ``span`` weeks before ``week`` (or since birth), by
+        each child's own onset hazard over that stretch of its life (age bands, parental problems,
+        resilience); relapse windows are left out. Used by the warm start to pick who is in need."""
+        age = (week - self.m.children.birth[idx]).astype(np.float64)
+        exposure = self.cumulative_onsets(age) - self.cumulative_onsets(np.maximum(age - span, 0.0))
         return -np.expm1(-exposure * self.hazard_ratio(idx))
 
     def hazard_ratio(self, idx: np.ndarray) -> np.ndarray:

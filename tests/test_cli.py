@@ -315,3 +315,17 @@ def test_run_never_moves_a_folder_that_is_not_results(tmp_path):
     assert "not youthcare results" in assert_user_error(r)
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert not (tmp_path.parent / (tmp_path.name + ".previous")).exists()
+
+
+def test_a_drifting_run_says_so_on_stderr_and_keeps_stdout_json(tmp_path):
+    """Untreated need that escalates 2.5 times as fast keeps growing from the default steady
+    state: the QALY loss trend is far beyond ±2% a year, and run prints one note on stderr."""
+    r = youthcare(
+        "run", "baseline", "--families", "300", "--years", "3", "--warmup-years", "0",
+        "--set", "need.escalation_per_week=0.02", "--json", "--out", tmp_path / "o", cwd=tmp_path,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr[-2000:]
+    s = json.loads(r.stdout)
+    assert s["qaly_loss_trend_per_year"] > 0.1
+    notes = [line for line in r.stderr.splitlines() if "drifts" in line]
+    assert len(notes) == 1 and notes[0].startswith("note: the QALY loss drifts by +")

@@ -715,6 +715,14 @@ def test_the_drift_note_counts_replications_beyond_the_limit_per_scenario():
     assert cp.drifting_note(runs[runs["scenario"] == "hart"], ["hart"]) is None
 
 
+def test_run_names_a_drifting_run_in_one_line():
+    from sim.metrics import drift_note
+
+    note = drift_note({"qaly_loss_trend_per_year": 0.082})
+    assert note.startswith("note: the QALY loss drifts by +8.2% a year") and "\n" not in note
+    assert drift_note({"qaly_loss_trend_per_year": 0.01}) is None
+
+
 def test_the_qaly_trend_is_the_relative_slope_of_the_yearly_qaly_loss():
     from sim.metrics import _trend
 
