@@ -398,7 +398,7 @@ def build_doc(
         "this run. NMB = WTP × QALYs gained − extra cost, discounted over the horizon; "
         "P(cost-effective) is the share of replications with a positive NMB (so it moves in "
         f"steps of {100 / R:.0f}% here). The QALY-loss trend is its linear change per measured "
-        "year relative to its mean: near 0 in a steady state, +5% to +10% a year under "
+        "year relative to its mean: near 0 in a steady state, +4% to +7% a year under "
         "parameter draws whose need keeps growing (docs/ODD.md, warm-up)."
     )
     out.append("")

@@ -299,8 +299,8 @@ def _per_year(weekly: np.ndarray) -> list[float]:
 # drifting. A reporting threshold (it changes no behaviour, so it is not in the registry) and an
 # assumption: at the registry's defaults the trend stays within ±0.6% a year at 20,000
 # families and 10 years, but reaches ±3.6% at 5,000 families and 5 years (seeds 1-8), so at small
-# sizes steady runs can be named too. Under parameter draws whose need keeps growing it is +5% to
-# +10% a year (docs/ODD.md, warm-up).
+# sizes steady runs can be named too. Under parameter draws whose need keeps growing it is +4% to
+# +7% a year (docs/ODD.md, warm-up).
 DRIFT_LIMIT = 0.02
 
 
