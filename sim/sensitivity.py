@@ -31,6 +31,7 @@ OUTPUTS = (
     "qaly_loss",
     "referrer_gp",
     "waiting_list_end",
+    "qaly_trend",  # which parameters make a run drift (docs/ODD.md, warm-up)
 )
 MORRIS_LEVELS = 4
 MAIN_FACTOR_ST = 0.05  # a 'main factor' has a total-order index of at least this
