@@ -65,8 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     stocks: dict[str, list[float]] = {
         name: [] for name in (*STOCKS, *UNMET_STATE, *LIST_AGES, *CREDIT, *REMAINING)
     }
-    mixes: dict[str, list[np.ndarray]] = {block: [] for block in (*BLOCKS, "unmet")}
-    mixes |= {f"referrer:{block}": [] for block, _ in INIT_REFERRER_MIX}
+    # a block's weights (registry names) -> its measured mix per seed
+    mixes: dict[tuple[str, ...], list[np.ndarray]] = {
+        init_need_keys(block): [] for block in (*BLOCKS, "unmet")
+    }
+    mixes |= {init_referrer_keys(block): [] for block, _ in INIT_REFERRER_MIX}
     for seed in range(1, a.seeds + 1):
         m = YouthCareModel(params, families=a.families, years=a.years, warmup_years=0, seed=seed)
         half = m.total_weeks // 2
@@ -95,13 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         stocks["init.unmet_blocked_weeks"].append(weeks_left / max(n_blocked, 1.0))
         stocks["init.unmet_helped_share"].append(n_helped / max(n_unmet, 1.0))
         for block, n in counts.items():
-            mixes[block].append(block_mix(block, n))
+            mixes[init_need_keys(block)].append(block_mix(block, n))
         for block, parts in left.items():
             weeks = np.concatenate(parts).astype(float)
             stocks[f"init.{block}_remaining_weeks"].append(weeks.mean())
             stocks[f"init.{block}_remaining_shape"].append(weeks.mean() ** 2 / weeks.var())
         for block, n in referrers.items():
-            mixes[f"referrer:{block}"].append(n / max(n.sum(), 1.0))
+            mixes[init_referrer_keys(block)].append(n / max(n.sum(), 1.0))
         for block, (n, credited, to_specialist) in credit.items():
             stocks[f"init.{block}_gp_credited_share"].append(credited / max(n, 1.0))
             if f"init.{block}_credited_specialist_share" in stocks:
@@ -116,13 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             stocks[name].append(float(np.mean(stock(c, m))))
     rows = [(name, np.array(means[col])) for col, name in TARGETS.items()]
     rows += [(name, np.array(v)) for name, v in stocks.items()]
-    for block, per_seed in mixes.items():
+    for keys, per_seed in mixes.items():
         v = np.array(per_seed)
-        keys = (
-            init_referrer_keys(block.removeprefix("referrer:"))
-            if block.startswith("referrer:")
-            else init_need_keys(block)
-        )
         rows += [(name, v[:, k]) for k, name in enumerate(keys)]
     for name, v in rows:
         print(
@@ -190,13 +188,11 @@ BLOCKS = {
 
 def levels_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
     """Children per need level (0..4) in each warm-start block, now; 'unmet' holds no need 0."""
-    ch = m.children
-    out = {
-        block: np.bincount(ch.need[np.isin(ch.state, states)], minlength=S.N_LEVELS)
-        for block, states in BLOCKS.items()
+    need = m.children.need
+    return {
+        block: np.bincount(need[block_members(m, block)], minlength=S.N_LEVELS)
+        for block in (*BLOCKS, "unmet")
     }
-    out["unmet"] = np.bincount(ch.need[unmet_block(m)], minlength=S.N_LEVELS)
-    return out
 
 
 def unmet_block(m: YouthCareModel) -> np.ndarray:
@@ -205,6 +201,11 @@ def unmet_block(m: YouthCareModel) -> np.ndarray:
     ch = m.children
     named = np.isin(ch.state, [s for states in BLOCKS.values() for s in states])
     return ~named & (ch.need > 0)
+
+
+def block_members(m: YouthCareModel, block: str) -> np.ndarray:
+    """Which children a warm-start block stands for, now (a boolean mask over the child table)."""
+    return unmet_block(m) if block == "unmet" else np.isin(m.children.state, BLOCKS[block])
 
 
 def block_mix(block: str, levels: np.ndarray) -> np.ndarray:
@@ -239,7 +240,7 @@ def list_ages(m: YouthCareModel) -> np.ndarray:
     """(children on the list, their weeks waited so far in all) for each of LIST_BLOCKS, now."""
     ch, out = m.children, []
     for block in LIST_BLOCKS:
-        on = np.isin(ch.state, BLOCKS[block])
+        on = block_members(m, block)
         out += [on.sum(), (m.week - ch.q_entry[on]).sum()]
     return np.array(out, dtype=float)
 
@@ -252,15 +253,11 @@ CREDIT = (
 )
 
 
-def _block_members(m: YouthCareModel, block: str) -> np.ndarray:
-    return unmet_block(m) if block == "unmet" else np.isin(m.children.state, BLOCKS[block])
-
-
 def referrers_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
     """Children per referrer (sim.states.REFERRERS) in each block of INIT_REFERRER_MIX, now."""
     ch = m.children
     return {
-        block: np.bincount(ch.referrer[_block_members(m, block)], minlength=len(S.REFERRERS))
+        block: np.bincount(ch.referrer[block_members(m, block)], minlength=len(S.REFERRERS))
         for block, _ in INIT_REFERRER_MIX
     }
 
@@ -269,7 +266,7 @@ def credit_by_block(m: YouthCareModel) -> dict[str, np.ndarray]:
     """(children, of them credited to a GP, of those credited to specialist care) per block."""
     ch, out = m.children, {}
     for block in CREDIT_BLOCKS:
-        on = _block_members(m, block)
+        on = block_members(m, block)
         cred = on & (ch.ref_gp >= 0)
         spec = cred & (ch.ref_partner == S.P_SPECIALIST)
         out[block] = np.array([on.sum(), cred.sum(), spec.sum()], dtype=float)
@@ -285,8 +282,7 @@ REMAINING = tuple(
 
 def care_weeks_left(m: YouthCareModel) -> dict[str, np.ndarray]:
     """Weeks to the planned end of the care of each child in each of CARE_BLOCKS, now."""
-    ch = m.children
-    return {b: ch.planned_end[np.isin(ch.state, BLOCKS[b])] - m.week for b in CARE_BLOCKS}
+    return {b: m.children.planned_end[block_members(m, b)] - m.week for b in CARE_BLOCKS}
 
 
 def _need(c: dict) -> np.ndarray:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim import economics as econ
 from sim.experiment import atomic_write_text, manifest, run_model, to_json
-from sim.metrics import DRIFT_LIMIT
+from sim.metrics import DRIFT_LIMIT, drifting
 from sim.params import Params, sample_uncertain, uncertain_parameters
 from sim.rng import Purpose, Streams, key_from_seed
 from sim.runstore import KeyMismatch, RunStore
@@ -38,7 +38,7 @@ def drifting_note(runs: pd.DataFrame, names: list[str]) -> str | None:
     late = []
     for n in names:
         trend = runs.loc[runs["scenario"] == n, "qaly_trend"]
-        k = int((trend.abs() > DRIFT_LIMIT).sum())
+        k = sum(drifting(t) for t in trend)
         if k:
             late.append(f"{k} of {len(trend)} in {n}")
     if not late:

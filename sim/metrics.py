@@ -304,16 +304,17 @@ def _per_year(weekly: np.ndarray) -> list[float]:
 DRIFT_LIMIT = 0.02
 
 
-def drifting(summary: dict) -> bool:
-    """Whether the run's QALY loss trends by more than DRIFT_LIMIT a year over the measured years:
-    the system had not reached a steady state, e.g. under a parameter draw whose need keeps
-    growing, or a scenario (lumpsum) whose regime starts when measurement starts."""
-    return abs(summary["qaly_loss_trend_per_year"]) > DRIFT_LIMIT
+def drifting(trend: float) -> bool:
+    """Whether a run whose QALY loss trends by ``trend`` (share of its mean per measured year,
+    ``qaly_loss_trend_per_year``) drifts: beyond DRIFT_LIMIT the system had not reached a steady
+    state, e.g. under a parameter draw whose need keeps growing, or a scenario (lumpsum) whose
+    regime starts when measurement starts."""
+    return abs(trend) > DRIFT_LIMIT
 
 
 def drift_note(summary: dict) -> str | None:
     """The line ``youthcare run`` prints on stderr for a drifting run, or None."""
-    if not drifting(summary):
+    if not drifting(summary["qaly_loss_trend_per_year"]):
         return None
     return (
         f"note: the QALY loss drifts by {100 * summary['qaly_loss_trend_per_year']:+.1f}% a year "

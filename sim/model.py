@@ -35,6 +35,7 @@ from sim.params import (
     Params,
     init_mix_error,
     init_need_keys,
+    init_need_levels,
     init_referrer_keys,
     validate_values,
 )
@@ -215,12 +216,6 @@ class YouthCareModel(mesa.Model):
             )
         )
         n_need = int(round(n * p["init.need_share"]))
-        # The care blocks also hold children whose need has resolved (their 'none' weight).
-        resolved = sum(
-            count * p[f"init.{block}_need_none"] / sum(p[k] for k in init_need_keys(block))
-            for block, count in (("specialist", n_spec), ("residential", n_res), ("wijkteam", n_wt))
-        )
-        order = self._need_stock_order(n_need + resolved)
         blocks = [
             (S.SPECIALIST, n_spec, "specialist"),
             (S.WAIT_SPECIALIST, n_wait, "waiting"),
@@ -229,6 +224,13 @@ class YouthCareModel(mesa.Model):
             (S.WIJKTEAM, n_wt, "wijkteam"),
             (S.UNMET, None, "unmet"),  # the rest of the children with a need
         ]
+        # The care blocks also hold children whose need has resolved (their 'none' weight).
+        resolved = sum(
+            count * p[init_need_keys(block)[0]] / sum(p[k] for k in init_need_keys(block))
+            for _, count, block in blocks
+            if count and init_need_levels(block)[0] == "none"
+        )
+        order = self._need_stock_order(n_need + resolved)
         start, with_need = 0, 0
         for state, count, block in blocks:
             if count is None:
@@ -311,16 +313,7 @@ class YouthCareModel(mesa.Model):
         started JGZ and wijkteam help 10-20% above their steady state for a year (docs/ODD.md,
         warm-up)."""
         ch = self.children
-        everyone = np.arange(ch.n)
-        needs = self.needs
-        age = (0 - ch.birth).astype(np.float64)
-        hr = needs.hazard_ratio(everyone)
-        now = needs.cumulative_onsets(age)
-
-        def chance(span: float) -> np.ndarray:
-            exposure = now - needs.cumulative_onsets(np.maximum(age - span, 0.0))
-            return -np.expm1(-exposure * hr)
-
+        chance = self.needs.recent_onset_chance(np.arange(ch.n), 0)
         lo, hi = 0.0, float(ADULT_WEEKS)
         for _ in range(40):  # bisection on D, in weeks
             mid = 0.5 * (lo + hi)
@@ -351,17 +344,16 @@ class YouthCareModel(mesa.Model):
             w = np.array([p[k] for k in init_referrer_keys(block)])
             cum = np.cumsum(w) / w.sum()
             ch.referrer[idx] = np.minimum(np.searchsorted(cum, u, side="right"), len(w) - 1)
-        cred = idx[u < p[f"init.{block}_gp_credited_share"]]
+        share = p[f"init.{block}_gp_credited_share"]
+        credited = u < share
+        cred = idx[credited]
         if len(cred) == 0:
             return
         ch.ref_gp[cred] = self.families.gp[ch.family[cred]]
         partner = np.full(len(cred), S.P_SPECIALIST, dtype=ch.ref_partner.dtype)
         if block in ("wijkteam", "unmet"):
             # u / share is uniform again among the credited children
-            other = (
-                u[u < p[f"init.{block}_gp_credited_share"]] / p[f"init.{block}_gp_credited_share"]
-                >= p[f"init.{block}_credited_specialist_share"]
-            )
+            other = u[credited] / share >= p[f"init.{block}_credited_specialist_share"]
             partner[other] = S.P_WIJKTEAM if block == "wijkteam" else S.P_JGZ
         ch.ref_partner[cred] = partner
         ch.ref_feedback[cred] = (

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from sim.states import REFERRERS
+
 SRC_DIGEST = "shared/sources/seed-digest.md"
 SRC_FIG = "shared/sources/public-figures.md"
 ASSUMPTION = "assumption"
@@ -71,15 +73,14 @@ INIT_REFERRER_MIX = (
     ("residential", (0.564, 0.049, 0.052, 0.178, 0.158)),
     ("residential_waiting", (0.557, 0.049, 0.051, 0.177, 0.166)),
 )
-REFERRER_NAMES = ("gp", "wijkteam", "jgz", "none", "other")  # as sim.states.REFERRERS
 # Warm-start blocks whose children may be credited to their GP (a referring GP who hears how it
 # went, M2/M3): every block but JGZ support, which starts empty.
 CREDIT_BLOCKS = ("specialist", "waiting", "residential", "residential_waiting", "wijkteam", "unmet")
 
 
 def init_referrer_keys(block: str) -> tuple[str, ...]:
-    """The registry names of a warm-start block's referrer weights, in REFERRER_NAMES order."""
-    return tuple(f"init.{block}_referrer_{r}" for r in REFERRER_NAMES)
+    """The registry names of a warm-start block's referrer weights, in REFERRERS order."""
+    return tuple(f"init.{block}_referrer_{r}" for r in REFERRERS)
 
 
 def init_need_levels(block: str) -> tuple[str, ...]:
@@ -666,7 +667,7 @@ _P: list[Param] = [
         Param(name, w, "weight", 0, 1, source=WARM_START,
               doc=f"Warm start: weight of referrer '{r}' among the children of block '{block}' (normalised per block).")
         for block, mix in INIT_REFERRER_MIX
-        for name, r, w in zip(init_referrer_keys(block), REFERRER_NAMES, mix, strict=True)
+        for name, r, w in zip(init_referrer_keys(block), REFERRERS, mix, strict=True)
     ],
     Param("init.specialist_gp_credited_share", 0.599, "share", 0, 1, source=WARM_START,
           doc="Share of the children in specialist care at the start whose referring GP is known (ref_gp): the GP hears of a long wait or a refusal, and of a good outcome if feedback was arranged (M2, M3). Among them, those whom the GP sent through the wijkteam or JGZ are credited to specialist care too (about 5% at the steady state)."),
@@ -782,7 +783,7 @@ def init_mix_error(get: Callable[[str], Any]) -> tuple[tuple[str, ...], str] | N
     referrer weights, at 0, else None. ``get`` returns a parameter's value by name (a scenario's
     value or the default)."""
     mixes = [(init_need_keys(b), "need", init_need_levels(b), b) for b, _, _ in INIT_NEED_MIX]
-    mixes += [(init_referrer_keys(b), "referrer", REFERRER_NAMES, b) for b, _ in INIT_REFERRER_MIX]
+    mixes += [(init_referrer_keys(b), "referrer", REFERRERS, b) for b, _ in INIT_REFERRER_MIX]
     for keys, what, names, block in mixes:
         if all(float(get(k)) <= 0 for k in keys):
             names = "/".join(names)

@@ -9,6 +9,7 @@ hazard changes (age band, relapse window, a parameter change between weeks).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -202,13 +203,21 @@ class NeedModel:
         )
         return inside @ rate / WEEKS_PER_YEAR
 
-    def recent_onset_chance(self, idx: np.ndarray, week: int, span: float) -> np.ndarray:
-        """Chance that a need began in the ``span`` weeks before ``week`` (or since birth), by
-        each child's own onset hazard over that stretch of its life (age bands, parental problems,
-        resilience); relapse windows are left out. Used by the warm start to pick who is in need."""
+    def recent_onset_chance(self, idx: np.ndarray, week: int) -> Callable[[float], np.ndarray]:
+        """A function of ``span`` (weeks) giving, per child in ``idx``, the chance that a need
+        began in the ``span`` weeks before ``week`` (or since birth), by the child's own onset
+        hazard over that stretch of its life (age bands, parental problems, resilience); relapse
+        windows are left out. Ages and hazard ratios are computed once, so the warm start's
+        bisection on the span can call it often."""
         age = (week - self.m.children.birth[idx]).astype(np.float64)
-        exposure = self.cumulative_onsets(age) - self.cumulative_onsets(np.maximum(age - span, 0.0))
-        return -np.expm1(-exposure * self.hazard_ratio(idx))
+        hr = self.hazard_ratio(idx)
+        now = self.cumulative_onsets(age)
+
+        def chance(span: float) -> np.ndarray:
+            exposure = now - self.cumulative_onsets(np.maximum(age - span, 0.0))
+            return -np.expm1(-exposure * hr)
+
+        return chance
 
     def hazard_ratio(self, idx: np.ndarray) -> np.ndarray:
         """Onset hazard ratio of children ``idx`` from their family's traits."""

@@ -700,9 +700,9 @@ def test_share_intervals_stay_within_0_and_1():
 def test_the_drift_note_counts_replications_beyond_the_limit_per_scenario():
     from sim.metrics import DRIFT_LIMIT, drifting
 
-    assert drifting({"qaly_loss_trend_per_year": 0.05})
-    assert drifting({"qaly_loss_trend_per_year": -0.05})
-    assert not drifting({"qaly_loss_trend_per_year": DRIFT_LIMIT})
+    assert drifting(0.05)
+    assert drifting(-0.05)
+    assert not drifting(DRIFT_LIMIT)
     runs = pd.DataFrame(
         {
             "scenario": ["baseline"] * 4 + ["hart"] * 4,

@@ -386,12 +386,6 @@ def test_warm_start_write_rewrites_a_referrer_weight_inside_its_block():
     assert len(diff) == 1 and f"{', '.join(repr(x) for x in mix[:3])}, 0.5, " in diff[0][1]
 
 
-def test_referrer_names_are_the_model_referrers():
-    from sim.params import REFERRER_NAMES
-
-    assert REFERRER_NAMES == S.REFERRERS
-
-
 def _composition(m, sel):
     ch, fam = m.children, m.families
     age = (m.week - ch.birth[sel]) / WEEKS_PER_YEAR
@@ -430,9 +424,9 @@ def test_the_need_stock_chance_grows_with_the_span_and_the_hazard():
     m.children.birth[0] = -260
     exposure = (48 * m.p["need.onset_per_year_0_3"] + 52 * m.p["need.onset_per_year_4_11"]) / 52
     want = 1 - np.exp(-exposure * m.needs.hazard_ratio(idx[:1])[0])
-    assert m.needs.recent_onset_chance(idx[:1], 0, 100.0)[0] == pytest.approx(want, rel=1e-12)
-    short = m.needs.recent_onset_chance(idx, 0, 26.0)
-    long = m.needs.recent_onset_chance(idx, 0, 104.0)
+    assert m.needs.recent_onset_chance(idx[:1], 0)(100.0)[0] == pytest.approx(want, rel=1e-12)
+    short = m.needs.recent_onset_chance(idx, 0)(26.0)
+    long = m.needs.recent_onset_chance(idx, 0)(104.0)
     assert np.all(short >= 0) and np.all(long <= 1) and np.all(long >= short)
     newborn = (0 - m.children.birth[idx]) < 26
     # a child's span cannot reach before its birth
@@ -441,8 +435,8 @@ def test_the_need_stock_chance_grows_with_the_span_and_the_hazard():
         Params({"need.onset_per_year_4_11": 0.4}), families=500, years=0.1, warmup_years=0, seed=1
     )
     assert (
-        high.needs.recent_onset_chance(idx, 0, 52.0).sum()
-        > m.needs.recent_onset_chance(idx, 0, 52.0).sum()
+        high.needs.recent_onset_chance(idx, 0)(52.0).sum()
+        > m.needs.recent_onset_chance(idx, 0)(52.0).sum()
     )
 
 
