@@ -79,7 +79,7 @@ def exit_care(m, idx: np.ndarray, week: int) -> None:
     ch.protection[idx] = False
     ch.ref_gp[idx] = -1  # a later episode is not credited to or blamed on this GP
     ch.relapse_until[idx] = week + m.p["need.relapse_window_weeks"]
-    m.needs.schedule_onset(idx, week)
+    m.needs.defer_onset(idx)
     m.tally.exits += len(idx)
 
 

@@ -564,12 +564,13 @@ class YouthCareModel(mesa.Model):
         self.collab.step(self, w)
         # 6. funding: costs, budgets, capacity, provider behaviour.
         self.tally.end_week()
+        self.needs.flush_onsets(w)
         st = self.children.state
-        counts = np.bincount(st, minlength=S.N_STATES)
         active = np.flatnonzero(st != S.NONE)
-        busy = active[
-            st[active] >= S.WIJKTEAM
-        ]  # states from WIJKTEAM on: in help, waiting or in care
+        st_active = st[active]
+        counts = np.bincount(st_active, minlength=S.N_STATES)
+        counts[S.NONE] += len(st) - len(active)
+        busy = active[st_active >= S.WIJKTEAM]  # states from WIJKTEAM on: help, list or care
         self.funding.step(self, w, counts, busy)
         if self.check:
             self.invariant_violations += invariants.check(self, w, counts)
@@ -616,7 +617,7 @@ class YouthCareModel(mesa.Model):
             ch.ref_gp[out] = -1
             ch.next_event[out] = NEVER
             self.recorder.year_children[w // WEEKS_PER_YEAR] += len(out)
-            self.needs.schedule_onset(out, w)
+            self.needs.defer_onset(out)
         self.needs.onsets(w)
 
     def _worker_presence(self, w: int) -> None:
