@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numba
 import numpy as np
 
 from sim import states as S
@@ -157,6 +158,51 @@ def _family_sample(m, week, care_idx, fam, uf, profs) -> np.ndarray:
     return np.stack([multi.astype(float), profs.astype(float), weeks[uf]], axis=1)
 
 
+@numba.njit(cache=True, nogil=True)
+def _child_counts(
+    busy, active, state, need, overtreated, life_threat, family, years, year, fam_mark, stamp
+):
+    """One pass over this week's children for the recorder (compiled: numpy needed a dozen
+    passes). ``years`` rows are the in-care-year marks (any care, not wijkteam, without stay,
+    at a provider); a child's mark is set to ``year`` the first week it counts in that year.
+    Families are counted once each through ``fam_mark`` (a row for crisis, one for
+    life-threatening), stamped with ``stamp`` (the week: never reused).
+
+    Returns (new per mark [4], need counts over ``active`` [5], over-treated in care, flagged
+    life-threatening, families with a crisis, families with a life-threatening child)."""
+    new = np.zeros(4, np.int64)
+    over = 0
+    for i in busy:
+        st = state[i]
+        if st != S.WIJKTEAM and st != S.SPECIALIST and st != S.RESIDENTIAL:
+            continue
+        if overtreated[i]:
+            over += 1
+        hits = (True, st != S.WIJKTEAM, st != S.RESIDENTIAL, st == S.SPECIALIST)
+        for k in range(4):
+            if hits[k] and years[k, i] != year:
+                years[k, i] = year
+                new[k] += 1
+    need_counts = np.zeros(S.N_LEVELS, np.int64)
+    lt = 0
+    fam_crisis = 0
+    fam_lt = 0
+    for i in active:
+        need_counts[need[i]] += 1
+        if need[i] == 4:
+            f = family[i]
+            if fam_mark[0, f] != stamp:
+                fam_mark[0, f] = stamp
+                fam_crisis += 1
+        if life_threat[i]:
+            lt += 1
+            f = family[i]
+            if fam_mark[1, f] != stamp:
+                fam_mark[1, f] = stamp
+                fam_lt += 1
+    return new, need_counts, over, lt, fam_crisis, fam_lt
+
+
 class Recorder:
     """The weekly series (preallocated columns) and per-year counts of children in care."""
 
@@ -172,6 +218,7 @@ class Recorder:
         # the need of its longest-standing child in care began) (V10, seeds/001 L1308).
         self.family_samples: list[np.ndarray] = []
         self.qaly_measured = 0.0
+        self.fam_mark = np.full((2, 0), -1, dtype=np.int64)  # see _child_counts
 
     def record(
         self,
@@ -191,26 +238,28 @@ class Recorder:
         year = week // WEEKS_PER_YEAR
         if week % WEEKS_PER_YEAR == 0:
             self.year_children[year] += ch.n
-        # Children in care at any time in the calendar year (DESIGN §3 definition).
-        care_idx = busy[S.IN_CARE[ch.state[busy]]]
-        new = care_idx[ch.in_care_year[care_idx] != year]
-        ch.in_care_year[new] = year
-        self.year_in_care[year] += len(new)
-        spec = care_idx[ch.state[care_idx] != S.WIJKTEAM]
-        snew = spec[ch.in_spec_year[spec] != year]
-        ch.in_spec_year[snew] = year
-        self.year_in_spec[year] += len(snew)
-        # Youth help without stay (wijkteam or ambulant specialist care), and ambulant at a provider.
-        amb = care_idx[ch.state[care_idx] != S.RESIDENTIAL]
-        anew = amb[ch.in_amb_year[amb] != year]
-        ch.in_amb_year[anew] = year
-        self.year_without_stay[year] += len(anew)
-        prov = care_idx[ch.state[care_idx] == S.SPECIALIST]
-        pnew = prov[ch.in_prov_year[prov] != year]
-        ch.in_prov_year[pnew] = year
-        self.year_at_provider[year] += len(pnew)
-
-        need_counts = np.bincount(ch.need[active], minlength=S.N_LEVELS)
+        # Children in care at any time in the calendar year (DESIGN §3 definition), not in
+        # wijkteam help, without stay (wijkteam or ambulant specialist care) and at a provider;
+        # needs, the life-threatening flag and families with a crisis: one compiled pass.
+        if self.fam_mark.shape[1] != m.families.n:
+            self.fam_mark = np.full((2, m.families.n), -1, dtype=np.int64)
+        new, need_counts, over, n_lt, fam_crisis, fam_lt = _child_counts(
+            busy,
+            active,
+            ch.state,
+            ch.need,
+            ch.overtreated,
+            ch.life_threat,
+            ch.family,
+            ch.year_marks,
+            year,
+            self.fam_mark,
+            week,
+        )
+        self.year_in_care[year] += int(new[0])
+        self.year_in_spec[year] += int(new[1])
+        self.year_without_stay[year] += int(new[2])
+        self.year_at_provider[year] += int(new[3])
         need_counts[0] += ch.n - len(active)
         dis = np.array(
             [
@@ -221,14 +270,14 @@ class Recorder:
                 p["qaly.disutility_crisis"],
             ]
         )
-        over = int(np.count_nonzero(ch.overtreated[care_idx]))
         qaly = (
             need_counts @ dis + over * p["qaly.disutility_overtreatment"] * p["mechanisms.stigma"]
         ) / WEEKS_PER_YEAR
         measured = m.measuring(week)
         if measured:
             self.qaly_measured += qaly
-            if week % 13 == 0 and len(care_idx):
+            care_idx = busy[S.IN_CARE[ch.state[busy]]] if week % 13 == 0 else busy[:0]
+            if len(care_idx):
                 fam = ch.family[care_idx]
                 mask = np.zeros(m.families.n, dtype=np.int64)
                 np.bitwise_or.at(mask, fam, ch.prof_mask[care_idx].astype(np.int64))
@@ -245,12 +294,11 @@ class Recorder:
             c[f"n_{name}"][week] = counts[k]
         for k in range(S.N_LEVELS):
             c[f"need_{k}"][week] = need_counts[k]
-        lt = ch.life_threat[active]
-        c["life_threatening"][week] = int(np.count_nonzero(lt))
+        c["life_threatening"][week] = n_lt
         # Families with a child in crisis / life-threatening: the Almere pyramid counts
         # "jeugdigen/gezinnen" (seeds/001 L1255-1257), so V8 reads both units.
-        c["families_crisis"][week] = len(np.unique(ch.family[active[ch.need[active] == 4]]))
-        c["families_life_threatening"][week] = len(np.unique(ch.family[active[lt]]))
+        c["families_crisis"][week] = fam_crisis
+        c["families_life_threatening"][week] = fam_lt
         if measured:  # a family whose children all left at 18 has no youth to count
             c["families_with_children"][week] = np.count_nonzero(m.children_per_family)
         c["specialist_places"][week] = m.specialist.capacity.sum()

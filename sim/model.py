@@ -609,10 +609,7 @@ class YouthCareModel(mesa.Model):
             ch.cost[out] = 0.0
             ch.provider[out] = -1
             ch.onset_week[out] = NEVER
-            ch.in_care_year[out] = -1
-            ch.in_spec_year[out] = -1
-            ch.in_amb_year[out] = -1
-            ch.in_prov_year[out] = -1
+            ch.year_marks[:, out] = -1
             ch.relapse_until[out] = -1
             ch.ref_gp[out] = -1
             ch.next_event[out] = NEVER

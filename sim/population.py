@@ -39,6 +39,9 @@ class Families:
         return len(self.gp)
 
 
+YEAR_MARKS = ("in_care", "in_spec", "without_stay", "at_provider")  # rows of year_marks
+
+
 class Children:
     """The child table: one row per child slot, one array per attribute."""
 
@@ -53,10 +56,6 @@ class Children:
         "planned_end",
         "blocked_until",
         "relapse_until",
-        "in_care_year",
-        "in_spec_year",
-        "in_amb_year",
-        "in_prov_year",
         "episodes",
         "sessions_left",
         "intake_left",
@@ -98,12 +97,12 @@ class Children:
         for a in self.BOOL:
             setattr(self, a, np.zeros(n, dtype=bool))
         self.cost = np.zeros(n, dtype=np.float64)
+        # The last calendar year in which the child counted as in care (row 0), in care other
+        # than the wijkteam's (1), in youth help without stay (2) and in care at a provider (3);
+        # -1 for never. One array, so the recorder marks all four in one pass.
+        self.year_marks = np.full((len(YEAR_MARKS), n), -1, dtype=np.int32)
         self.provider[:] = -1
         self.onset_week[:] = NEVER
-        self.in_care_year[:] = -1
-        self.in_spec_year[:] = -1
-        self.in_amb_year[:] = -1
-        self.in_prov_year[:] = -1
         self.relapse_until[:] = -1
         self.ref_gp[:] = -1
         self.next_event[:] = NEVER

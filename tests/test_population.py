@@ -87,6 +87,7 @@ def test_children_columns_have_one_row_per_child():
     ch = Children(17)
     for a in Children.INT32 + Children.INT8 + Children.BOOL + ("cost", "uid"):
         assert len(getattr(ch, a)) == 17, a
+    assert ch.year_marks.shape == (4, 17) and np.all(ch.year_marks == -1)
     assert ch.n == 17
 
 
