@@ -15,11 +15,42 @@ by ``mechanisms.funding`` (0: no funding effect). Lumpsum and p×q differ only t
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim import states as S
 from sim.care import ROUTE_INSURER, ROUTE_MUNICIPALITY, ROUTE_PAYER, ROUTE_PROVINCE  # noqa: F401
 from sim.population import WEEKS_PER_YEAR
+
+
+@numba.njit(cache=True, nogil=True)
+def _weekly_counts(busy, state, route, provider, protection, cost, tariff_s, tariff_r, n_s, n_r):
+    """One pass over the children in help, on a list or in care (compiled: numpy needed a
+    pass per count): books this week's tariff on each child in specialist (``tariff_s``) or
+    residential care (``tariff_r``) and returns the children in care by payer route
+    (specialist, residential: 3 each), per specialist and residential provider the children
+    in care and on its list, and the children under child protection."""
+    by_route = np.zeros((2, 3), np.int64)
+    occ_s, queue_s = np.zeros(n_s, np.int64), np.zeros(n_s, np.int64)
+    occ_r, queue_r = np.zeros(n_r, np.int64), np.zeros(n_r, np.int64)
+    prot = 0
+    for i in busy:
+        st = state[i]
+        if protection[i]:
+            prot += 1
+        if st == S.SPECIALIST:
+            by_route[0, route[i]] += 1
+            occ_s[provider[i]] += 1
+            cost[i] += tariff_s
+        elif st == S.RESIDENTIAL:
+            by_route[1, route[i]] += 1
+            occ_r[provider[i]] += 1
+            cost[i] += tariff_r
+        elif st == S.WAIT_SPECIALIST:
+            queue_s[provider[i]] += 1
+        elif st == S.WAIT_RESIDENTIAL:
+            queue_r[provider[i]] += 1
+    return by_route, occ_s, queue_s, occ_r, queue_r, prot
 
 
 class Funding:
@@ -114,15 +145,21 @@ class Funding:
             p["specialist.tariff_eur_per_week"],
             p["residential.tariff_eur_per_week"],
         )
-        st = ch.state[busy]  # busy: children in wijkteam help, on a list or in care
-        in_s = busy[st == S.SPECIALIST]
-        in_r = busy[st == S.RESIDENTIAL]
-        spec_by_route = np.bincount(ch.route[in_s], minlength=3).astype(float)
-        res_by_route = np.bincount(ch.route[in_r], minlength=3).astype(float)
-        ch.cost[in_s] += tariff_s
-        ch.cost[in_r] += tariff_r
-        prov_weeks = np.bincount(ch.provider[in_s], minlength=m.specialist.n)
-        self.provider_cost += prov_weeks * tariff_s
+        # busy: children in wijkteam help, on a list or in care
+        by_route, occ_s, queue_s, occ_r, queue_r, prot = _weekly_counts(
+            busy,
+            ch.state,
+            ch.route,
+            ch.provider,
+            ch.protection,
+            ch.cost,
+            tariff_s,
+            tariff_r,
+            m.specialist.n,
+            m.residential.n,
+        )
+        spec_by_route, res_by_route = by_route[0].astype(float), by_route[1].astype(float)
+        self.provider_cost += occ_s * tariff_s
         self.provider_budget += self.provider_budget_week
         # What each route's payer owes this week: under p×q the tariff for its children in care;
         # under lumpsum the budget plus monitoring, split over the routes of the children in care
@@ -145,16 +182,14 @@ class Funding:
         for r in (ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER):
             ledger.add(ROUTE_PAYER[r], "specialist", float(spec_pay[r]))
             ledger.add(ROUTE_PAYER[r], "residential", float(res_pay[r]))
-        self._front_line_costs(m, counts, busy, st)
+        self._front_line_costs(m, counts, prot)
         # Capacity answers a lasting waiting list, with a lag and a workforce cap.
         s_w = p["mechanisms.wait_response"]
-        for pool, wait_state, care_state, stay in (
-            (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, p["specialist.treatment_weeks_severe"]),
-            (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, p["residential.stay_weeks"]),
+        for pool, q, occ, stay in (
+            (m.specialist, queue_s, occ_s, p["specialist.treatment_weeks_severe"]),
+            (m.residential, queue_r, occ_r, p["residential.stay_weeks"]),
         ):
             tier = pool.name  # each tier reads its own capacity parameters
-            q = np.bincount(ch.provider[busy[st == wait_state]], minlength=pool.n)
-            occ = np.bincount(ch.provider[busy[st == care_state]], minlength=pool.n)
             signal = pool.queue_wait_estimate(q, occ, stay)
             pool.adjust_capacity(
                 signal,
@@ -167,7 +202,7 @@ class Funding:
             )
         self.update()
 
-    def _front_line_costs(self, m, counts: np.ndarray, busy: np.ndarray, st: np.ndarray) -> None:
+    def _front_line_costs(self, m, counts: np.ndarray, protected: int) -> None:
         """Salaried and per-child costs: JGZ, wijkteam, practice workers, GP time, platform, BJZ."""
         p, ledger = m.p, m.ledger
         wk = 1.0 / WEEKS_PER_YEAR
@@ -178,9 +213,8 @@ class Funding:
                 "jgz",
                 counts[S.WAIT_SPECIALIST] * p["waiting.preventive_cost_per_week"],
             )
-        ch = m.children
-        prot = np.count_nonzero(ch.protection[busy])  # busy children are in care or waiting
-        ledger.add("municipality", "specialist", prot * p["other.protection_cost_per_week"])
+        # children under child protection in help, in care or waiting
+        ledger.add("municipality", "specialist", protected * p["other.protection_cost_per_week"])
         ledger.add(
             "municipality", "wijkteam", m.wijkteam_fte.sum() * p["wijkteam.fte_cost_eur"] * wk
         )
