@@ -335,6 +335,51 @@ def _refer_indicated(m, idx: np.ndarray, week: int) -> None:
     refer_specialist(m, idx[res], int(S.REF_WIJKTEAM), week, residential=True, indicated=True)
 
 
+def urgency(ch, idx: np.ndarray) -> np.ndarray:
+    """Rank on a waiting list, highest first: 2 for a life-threatening situation, 1 for a crisis
+    now or a referral that was urgent when made (crisis, 'other' referrers), 0 otherwise.
+
+    Read at every admission, so a need that becomes a crisis on the list moves the child up
+    (lists ordered by urgency, then arrival: DESIGN §3)."""
+    return (ch.priority[idx] | (ch.need[idx] >= 4)) + ch.life_threat[idx]
+
+
+# Help below the residential level from which a life-threatening situation is escalated, with
+# the referrer its residential trajectory counts under (None: the child's current referrer).
+_ESCALATED_FROM = {
+    S.JGZ_SUPPORT: S.REF_JGZ,
+    S.PRACTICE_WORKER: S.REF_GP,
+    S.WIJKTEAM: S.REF_WIJKTEAM,
+    S.WAIT_INDICATION: None,
+    S.WAIT_SPECIALIST: None,
+    S.SPECIALIST: None,
+}
+_ESCALATES = np.zeros(S.N_STATES, dtype=bool)
+_ESCALATES[list(_ESCALATED_FROM)] = True
+
+
+def escalate(m, week: int) -> None:
+    """The escalation path for a life-threatening situation (Almere's level 5).
+
+    When a child known to help below the residential level is in a life-threatening situation,
+    the professionals escalate at once: the brandpunt convenes everyone within 48 hours and can
+    decide for all parties to secure the child's safety (seeds/001 L1037-1041, L1287-1292;
+    seed-digest §7.3: crisis and life-threatening states trigger the escalation path). Here
+    that is a residential referral at the head of the list (:func:`urgency`). A crisis without
+    the flag keeps the weekly chance ``residential.crisis_referral_per_week``."""
+    ch = m.children
+    lt = np.flatnonzero(ch.life_threat)
+    if len(lt) == 0:
+        return
+    lt = lt[_ESCALATES[ch.state[lt]]]
+    for state, referrer in _ESCALATED_FROM.items():
+        sel = lt[ch.state[lt] == state]
+        if len(sel):
+            ref = ch.referrer[sel].copy() if referrer is None else int(referrer)
+            m.tally.escalations_life_threat += len(sel)
+            refer_specialist(m, sel, ref, week, residential=True)
+
+
 def _withdraw(m, gone: np.ndarray, week: int) -> None:
     """Children leaving a list: with their need remitted they leave help; the others are
     reassured and marked as having withdrawn (a later referral counts as a return)."""
@@ -365,7 +410,7 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
         return
     occupied = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)
     free = np.maximum(pool.capacity - occupied, 0)
-    take = admit(ch.provider[wait], ch.priority[wait], ch.q_entry[wait], ch.uid[wait], free)
+    take = admit(ch.provider[wait], urgency(ch, wait), ch.q_entry[wait], ch.uid[wait], free)
     adm = wait[take]
     if len(adm) == 0:
         return

@@ -45,6 +45,7 @@ class Tally:
         self.relapses = 0
         self.exits = 0
         self.escalations_waiting = 0
+        self.escalations_life_threat = 0  # life-threatening situations sent to residential care
         self.refused = 0
         self.indications = 0
         # Bureau Jeugdzorg's clear errors against the true need: refused with a need at least
@@ -449,6 +450,7 @@ def summarise(m) -> dict:
         else 0.0,
         "onset_to_help_weeks": t.onset_help_sum / max(t.onset_help_n, 1),
         "escalations_while_waiting_per_year": t.escalations_waiting / n_years,
+        "life_threat_escalations_per_year": t.escalations_life_threat / n_years,
         "stepdown_share": sum(t.stepdowns.values()) / max(endings, 1),
         "stepdown_to_jgz_share": sum(t.stepdowns_jgz.values()) / max(endings, 1),
         "withdrawals_per_year": t.withdrawals / n_years,

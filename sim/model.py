@@ -547,7 +547,8 @@ class YouthCareModel(mesa.Model):
         self._worker_presence(w)
         signalling.other_inflow(self, w, active)
         unmet.signal_events(self, due, w)
-        # 4. admission and care.
+        # 4. escalation of life-threatening situations, admission and care.
+        care.escalate(self, w)
         care.indications(self, w)
         stop = self.funding.stopped
         care.admissions(

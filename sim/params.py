@@ -46,20 +46,20 @@ NEED_LEVEL_NAMES = ("none", "light", "moderate", "severe", "crisis")  # need lev
 # 'none' weight: help runs to its planned end after the need has resolved. A child on a list whose
 # need resolves leaves it, so the list, like unmet need, starts at light.
 INIT_NEED_MIX = (
-    ("specialist", "children in specialist care at the start", (0.133, 0.26, 0.39, 0.188, 0.029)),
-    ("waiting", "children on a specialist list at the start", (0.049, 0.502, 0.423, 0.026)),
+    ("specialist", "children in specialist care at the start", (0.133, 0.258, 0.393, 0.188, 0.029)),
+    ("waiting", "children on a specialist list at the start", (0.052, 0.511, 0.437, 0.0)),
     (
         "residential",
         "children in residential care at the start",
-        (0.075, 0.121, 0.246, 0.304, 0.255),
+        (0.077, 0.114, 0.248, 0.304, 0.257),
     ),
     (
         "residential_waiting",
         "children on a residential list at the start",
-        (0.0, 0.004, 0.148, 0.848),
+        (0.0, 0.005, 0.162, 0.833),
     ),
-    ("wijkteam", "children in wijkteam help at the start", (0.141, 0.374, 0.414, 0.066, 0.006)),
-    ("unmet", "the other children with a need at the start", (0.537, 0.374, 0.085, 0.004)),
+    ("wijkteam", "children in wijkteam help at the start", (0.142, 0.375, 0.413, 0.066, 0.005)),
+    ("unmet", "the other children with a need at the start", (0.537, 0.375, 0.085, 0.003)),
 )
 
 
@@ -68,10 +68,10 @@ INIT_NEED_MIX = (
 # at the baseline's steady state (scripts/warm_start.py). Children in wijkteam help and in unmet
 # need carry no referrer that acts; theirs is the GP.
 INIT_REFERRER_MIX = (
-    ("specialist", (0.518, 0.054, 0.06, 0.195, 0.173)),
-    ("waiting", (0.623, 0.067, 0.07, 0.239, 0.0)),
-    ("residential", (0.564, 0.049, 0.052, 0.178, 0.158)),
-    ("residential_waiting", (0.557, 0.049, 0.051, 0.177, 0.166)),
+    ("specialist", (0.515, 0.055, 0.06, 0.196, 0.174)),
+    ("waiting", (0.623, 0.069, 0.068, 0.239, 0.0)),
+    ("residential", (0.559, 0.053, 0.055, 0.182, 0.151)),
+    ("residential_waiting", (0.549, 0.051, 0.054, 0.167, 0.178)),
 )
 # Warm-start blocks whose children may be credited to their GP (a referring GP who hears how it
 # went, M2/M3): every block but JGZ support, which starts empty.
@@ -359,7 +359,7 @@ _P: list[Param] = [
     Param("gp.reassure_utility", 0.6, "utility", -5, 5, source=ASSUMPTION, doc="Constant utility of reassuring."),
     Param("gp.specialist_constant", 4.0, "utility", -5, 5, dist=_u(3.5, 4.5), source=CALIBRATED,
           doc="Constant in the utility of a direct specialist referral (calibrated to the GP share)."),
-    Param("gp.knowledge_init", 0.489, "0-1", 0, 1, source=WARM_START,
+    Param("gp.knowledge_init", 0.488, "0-1", 0, 1, source=WARM_START,
           doc="GP knowledge of the social map (sociale kaart) at the start: where the baseline settles (it starts low when a practice is new, M1: seeds/000 L34-39)."),
     Param("gp.youth_consult_hours_per_week", 4.0, "hours/week", 0.5, 40, source=ASSUMPTION,
           doc="GP consult hours per week in which youth problems can present."),
@@ -443,7 +443,7 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 44.8, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
+    Param("specialist.places_per_1000_children", 44.6, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
           doc="Ambulant specialist places at the start (from there, capacity follows the waiting list)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
@@ -478,7 +478,7 @@ _P: list[Param] = [
           doc="Smoothing time of the expected wait that referrers see."),
 
     # --- residential tier ----------------------------------------------------------------------
-    Param("residential.places_per_1000_children", 5.6, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
+    Param("residential.places_per_1000_children", 5.8, "places/1000 children", 0, 100, dist=_u(4.5, 7.0),
           source=f"{WARM_START}; 41,605 with stay in 2023 ({SRC_FIG} 1.5)",
           doc="Residential places at the start (from there, capacity follows the waiting list)."),
     Param("residential.stay_weeks", 40, "weeks", 1, 260, kind="int", source=ASSUMPTION, doc="Planned length of stay."),
@@ -528,9 +528,9 @@ _P: list[Param] = [
     Param("trust.decay_per_week", 0.006, "1/week", 0, 0.2, source=f"{ASSUMPTION} (seeds/000 L224-229)", doc="Trust decay d per week."),
     Param("trust.turnover_loss", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (seeds/000 L266-270)",
           doc="Share r of trust lost when the partner's person changes."),
-    Param("trust.init_wijkteam", 0.037, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
+    Param("trust.init_wijkteam", 0.039, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
     Param("trust.init_jgz", 0.023, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
-    Param("trust.init_specialist", 0.129, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
+    Param("trust.init_specialist", 0.124, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
     Param("trust.init_practice_worker", 0.2, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in a new practice worker."),
     Param("trust.long_wait_weeks", 14.0, "weeks", 0, 104, source=f"Treeknorm 4 + 10 weeks ({SRC_FIG} 4.1)",
           doc="A wait longer than this counts as a bad outcome for the GP."),
@@ -640,27 +640,27 @@ _P: list[Param] = [
           doc="Occupied share of residential places at the start."),
     Param("init.residential_waiting_per_place", 0.337, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per residential place at the start."),
-    Param("init.wijkteam_occupancy", 0.458, "caseload/norm", 0, 3, source=WARM_START,
+    Param("init.wijkteam_occupancy", 0.46, "caseload/norm", 0, 3, source=WARM_START,
           doc="Children in wijkteam help at the start over all teams' caseload norms (FTE x wijkteam.caseload_norm)."),
     Param("init.unmet_blocked_share", 0.096, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who wait before they ask for help again (reassured or sent back)."),
-    Param("init.unmet_blocked_weeks", 4.704, "weeks", 1, 104, source=WARM_START,
+    Param("init.unmet_blocked_weeks", 4.696, "weeks", 1, 104, source=WARM_START,
           doc="Mean weeks left of that wait at the start: whole weeks, uniform from 1 to twice this less 1."),
-    Param("init.unmet_helped_share", 0.287, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_helped_share", 0.286, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who had help earlier in this episode (their next help is not a new trajectory)."),
-    Param("init.specialist_remaining_weeks", 17.3, "weeks", 1, 520, source=WARM_START,
+    Param("init.specialist_remaining_weeks", 17.2, "weeks", 1, 520, source=WARM_START,
           doc="Mean weeks of care left for a child in specialist care at the start (gamma-distributed, whole weeks; 0 ends the care in week 0)."),
-    Param("init.specialist_remaining_shape", 1.525, "gamma shape", 0.2, 50, source=WARM_START,
+    Param("init.specialist_remaining_shape", 1.518, "gamma shape", 0.2, 50, source=WARM_START,
           doc="Shape of that distribution: mean squared over variance at the steady state (1 = exponential)."),
-    Param("init.residential_remaining_weeks", 22.3, "weeks", 1, 520, source=WARM_START,
+    Param("init.residential_remaining_weeks", 22.2, "weeks", 1, 520, source=WARM_START,
           doc="The same for residential care."),
-    Param("init.residential_remaining_shape", 2.01, "gamma shape", 0.2, 50, source=WARM_START,
+    Param("init.residential_remaining_shape", 1.999, "gamma shape", 0.2, 50, source=WARM_START,
           doc="The same for residential care."),
     Param("init.onset_spread_weeks", 26.0, "weeks", 0, 520, source=ASSUMPTION,
           doc="A child with a need at the start had its need begin uniformly up to this many weeks before week 0."),
-    Param("init.waiting_age_weeks", 7.7, "weeks", 1, 520, source=WARM_START,
+    Param("init.waiting_age_weeks", 7.8, "weeks", 1, 520, source=WARM_START,
           doc="Mean time a child on the specialist list at the start has already waited: whole weeks, uniform from 1 to twice this less 1, and not before its episode began."),
-    Param("init.residential_waiting_age_weeks", 8.3, "weeks", 1, 520, source=WARM_START,
+    Param("init.residential_waiting_age_weeks", 8.8, "weeks", 1, 520, source=WARM_START,
           doc="The same for the residential list."),
     # Who referred the children of each block, and whether a GP is credited with them.
     *[
@@ -669,21 +669,21 @@ _P: list[Param] = [
         for block, mix in INIT_REFERRER_MIX
         for name, r, w in zip(init_referrer_keys(block), REFERRERS, mix, strict=True)
     ],
-    Param("init.specialist_gp_credited_share", 0.599, "share", 0, 1, source=WARM_START,
+    Param("init.specialist_gp_credited_share", 0.597, "share", 0, 1, source=WARM_START,
           doc="Share of the children in specialist care at the start whose referring GP is known (ref_gp): the GP hears of a long wait or a refusal, and of a good outcome if feedback was arranged (M2, M3). Among them, those whom the GP sent through the wijkteam or JGZ are credited to specialist care too (about 5% at the steady state)."),
     Param("init.waiting_gp_credited_share", 0.685, "share", 0, 1, source=WARM_START,
           doc="The same for the children on the specialist list at the start."),
-    Param("init.residential_gp_credited_share", 0.664, "share", 0, 1, source=WARM_START,
+    Param("init.residential_gp_credited_share", 0.66, "share", 0, 1, source=WARM_START,
           doc="The same for the children in residential care at the start."),
-    Param("init.residential_waiting_gp_credited_share", 0.657, "share", 0, 1, source=WARM_START,
+    Param("init.residential_waiting_gp_credited_share", 0.655, "share", 0, 1, source=WARM_START,
           doc="The same for the children on the residential list at the start."),
-    Param("init.wijkteam_gp_credited_share", 0.441, "share", 0, 1, source=WARM_START,
+    Param("init.wijkteam_gp_credited_share", 0.445, "share", 0, 1, source=WARM_START,
           doc="The same for the children in wijkteam help at the start."),
-    Param("init.wijkteam_credited_specialist_share", 0.489, "share", 0, 1, source=WARM_START,
+    Param("init.wijkteam_credited_specialist_share", 0.483, "share", 0, 1, source=WARM_START,
           doc="Of those, the share whose outcome counts for the GP's trust in specialist care (stepped down from it); the rest count for the wijkteam."),
     Param("init.unmet_gp_credited_share", 0.175, "share", 0, 1, source=WARM_START,
           doc="The same for the other children with a need at the start (sent back or refused earlier in the episode)."),
-    Param("init.unmet_credited_specialist_share", 0.684, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_credited_specialist_share", 0.682, "share", 0, 1, source=WARM_START,
           doc="Of those, the share last sent to specialist care; the rest count for JGZ."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[

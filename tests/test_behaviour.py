@@ -675,3 +675,109 @@ def test_monitoring_only_steps_down_the_teams_own_referrals():
     care.care(m, m.week, np.flatnonzero(ch.state != S.NONE))
     assert (ch.state[kids[:20]] != S.SPECIALIST).all()
     assert (ch.state[kids[20:]] == S.SPECIALIST).all()
+
+
+# =============================================================================================
+# Urgency on the lists and the escalation path for life-threatening situations (Almere level 5)
+# =============================================================================================
+
+
+def _on_list(m: YouthCareModel, kids: np.ndarray, state: int, entry: int, need: int) -> None:
+    from sim import care
+
+    ch = m.children
+    care.enter_state(m, kids, state, entry)
+    ch.q_entry[kids] = entry
+    ch.need[kids] = need
+    ch.priority[kids] = 0
+    ch.provider[kids] = 0
+
+
+def test_urgency_is_read_at_admission_so_a_crisis_on_the_list_moves_up():
+    """Lists are ordered by urgency, then arrival: a child whose need became a crisis while
+    waiting goes before children who joined earlier, and a life-threatening situation before
+    every crisis."""
+    from sim import care
+
+    m = small_model(families=1000, seed=4, **{"specialist.withdrawal_per_week": 0.0})
+    ch = m.children
+    kids = np.flatnonzero(ch.state == S.NONE)[:30]
+    _on_list(m, kids[:10], S.WAIT_SPECIALIST, WEEK - 20, 3)  # the earliest, not urgent
+    _on_list(m, kids[10:20], S.WAIT_SPECIALIST, WEEK - 10, 4)  # a crisis since joining
+    _on_list(m, kids[20:], S.WAIT_SPECIALIST, WEEK - 5, 4)
+    ch.life_threat[kids[25:]] = True
+    u = care.urgency(ch, kids)
+    assert (u[:10] == 0).all() and (u[10:25] == 1).all() and (u[25:] == 2).all()
+    # Provider 0 has exactly 8 free places: the five life-threatening children, then three of
+    # the crises in order of arrival (the earlier ones), none of the earliest arrivals.
+    others = np.flatnonzero(
+        ((ch.state == S.SPECIALIST) | (ch.state == S.WAIT_SPECIALIST)) & (ch.provider == 0)
+    )
+    others = np.setdiff1d(others, kids)
+    care.enter_state(m, others, S.UNMET, WEEK)
+    ch.provider[others] = -1
+    m.specialist.places[0] = 8.0
+    care.admissions(
+        m, WEEK, m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, S.PROF_SPECIALIST, False
+    )
+    admitted = kids[ch.state[kids] == S.SPECIALIST]
+    assert set(kids[25:]) <= set(admitted)
+    assert len(admitted) == 8
+    assert not (ch.state[kids[:10]] == S.SPECIALIST).any()
+
+
+@pytest.mark.parametrize(
+    "state,referrer",
+    [
+        (S.SPECIALIST, S.REF_GP),
+        (S.WAIT_SPECIALIST, S.REF_JGZ),
+        (S.WIJKTEAM, S.REF_WIJKTEAM),
+        (S.JGZ_SUPPORT, S.REF_JGZ),
+        (S.PRACTICE_WORKER, S.REF_GP),
+    ],
+)
+def test_a_life_threatening_situation_in_lighter_help_is_escalated_to_residential_care(
+    state, referrer
+):
+    """seeds/001 L1037-1041, L1287-1292: the brandpunt escalates a life-threatening situation at
+    once. Children known to help below the residential level go to the residential list that
+    week, at the head of it; a crisis without the flag stays where it is."""
+    from sim import care
+
+    m = small_model(families=1000, seed=6)
+    ch = m.children
+    kids = np.flatnonzero(ch.state == S.NONE)[:12]
+    care.enter_state(m, kids, state, WEEK - 3)
+    ch.need[kids] = 4
+    ch.referrer[kids] = referrer
+    ch.life_threat[kids[:6]] = True
+    care.escalate(m, WEEK)
+    assert (ch.state[kids[:6]] == S.WAIT_RESIDENTIAL).all()
+    assert (ch.state[kids[6:]] == state).all()
+    assert (care.urgency(ch, kids[:6]) == 2).all()
+    assert (ch.referrer[kids[:6]] == referrer).all()
+    assert m.tally.escalations_life_threat == 6
+
+
+def test_in_a_run_a_life_threatening_child_is_only_unknown_on_the_residential_list_or_in_it():
+    """Invariant of the escalation path, at the end of every week of a run with many
+    life-threatening turns: the flag is found only on children outside help (nobody knows),
+    on the residential list or in residential care."""
+    m = YouthCareModel(
+        Params({"need.life_threatening_per_week": 0.3, "need.crisis_escalation_per_week": 0.05}),
+        families=2000,
+        years=1,
+        warmup_years=0,
+        seed=9,
+    )
+    allowed = np.zeros(S.N_STATES, dtype=bool)
+    allowed[[S.UNMET, S.WAIT_RESIDENTIAL, S.RESIDENTIAL]] = True
+    flagged = 0
+    while m.week < m.total_weeks:
+        m.step()
+        ch = m.children
+        lt = np.flatnonzero(ch.life_threat)
+        flagged += len(lt)
+        assert allowed[ch.state[lt]].all(), np.bincount(ch.state[lt], minlength=S.N_STATES)
+    assert flagged > 100
+    assert m.tally.escalations_life_threat > 0

@@ -212,7 +212,9 @@ def test_waiting_children_keep_their_queue_entry_week():
         wait = np.flatnonzero(ch.state == S.WAIT_SPECIALIST)
         uid, q = ch.uid[wait].copy(), ch.q_entry[wait].copy()
         prev, prov = ch.preventive[wait].copy(), ch.provider[wait].copy()
-        prio = ch.priority[wait] != 0  # int8 in the child table
+        # Urgency is read at admission (care.urgency): a need of 3 can become a crisis in the
+        # week's draws before admission, so only children below 3 are surely not urgent.
+        prio = (ch.priority[wait] != 0) | (ch.need[wait] >= 3)
         m.step()
         same = ch.uid[wait] == uid
         still = same & (ch.state[wait] == S.WAIT_SPECIALIST)
