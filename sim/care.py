@@ -380,6 +380,23 @@ def escalate(m, week: int) -> None:
             refer_specialist(m, sel, ref, week, residential=True)
 
 
+def secure_safety(m, idx: np.ndarray, week: int) -> None:
+    """A placement secures the safety of a child placed in a life-threatening situation.
+
+    Placing the child out of home is one of the measures that raise its safety at once
+    (Richtlijn Crisisplaatsing, step 4), and a crisis placement lasts at most 28 days; the
+    brandpunt's binding decision serves exactly that safety (seeds/001 L1287-1292). Each week
+    a placed child's level-5 flag lifts with chance ``residential.safety_secured_per_week``;
+    the crisis (level 4) stays until care lowers it (:func:`resolve`)."""
+    ch = m.children
+    lt = idx[ch.life_threat[idx]]
+    if len(lt):
+        safe = (
+            _u(m, Purpose.LIFE_THREAT, lt, week, 800) < m.p["residential.safety_secured_per_week"]
+        )
+        ch.life_threat[lt[safe]] = False
+
+
 def _withdraw(m, gone: np.ndarray, week: int) -> None:
     """Children leaving a list: with their need remitted they leave help; the others are
     reassured and marked as having withdrawn (a later referral counts as a return)."""
@@ -605,6 +622,7 @@ def care(m, week: int, active: np.ndarray) -> None:
     r = active[st == S.RESIDENTIAL]
     if len(r):
         resolve(m, r, week)
+        secure_safety(m, r, week)
         e = r[ch.planned_end[r] <= week]
         if len(e):
             m.tally.endings["residential"] += len(e)

@@ -46,19 +46,19 @@ NEED_LEVEL_NAMES = ("none", "light", "moderate", "severe", "crisis")  # need lev
 # 'none' weight: help runs to its planned end after the need has resolved. A child on a list whose
 # need resolves leaves it, so the list, like unmet need, starts at light.
 INIT_NEED_MIX = (
-    ("specialist", "children in specialist care at the start", (0.133, 0.258, 0.393, 0.188, 0.029)),
-    ("waiting", "children on a specialist list at the start", (0.052, 0.511, 0.437, 0.0)),
+    ("specialist", "children in specialist care at the start", (0.131, 0.259, 0.392, 0.189, 0.029)),
+    ("waiting", "children on a specialist list at the start", (0.051, 0.512, 0.436, 0.0)),
     (
         "residential",
         "children in residential care at the start",
-        (0.077, 0.114, 0.248, 0.304, 0.257),
+        (0.076, 0.117, 0.248, 0.304, 0.255),
     ),
     (
         "residential_waiting",
         "children on a residential list at the start",
         (0.0, 0.005, 0.162, 0.833),
     ),
-    ("wijkteam", "children in wijkteam help at the start", (0.142, 0.375, 0.413, 0.066, 0.005)),
+    ("wijkteam", "children in wijkteam help at the start", (0.144, 0.375, 0.411, 0.065, 0.005)),
     ("unmet", "the other children with a need at the start", (0.537, 0.375, 0.085, 0.003)),
 )
 
@@ -68,10 +68,10 @@ INIT_NEED_MIX = (
 # at the baseline's steady state (scripts/warm_start.py). Children in wijkteam help and in unmet
 # need carry no referrer that acts; theirs is the GP.
 INIT_REFERRER_MIX = (
-    ("specialist", (0.515, 0.055, 0.06, 0.196, 0.174)),
-    ("waiting", (0.623, 0.069, 0.068, 0.239, 0.0)),
-    ("residential", (0.559, 0.053, 0.055, 0.182, 0.151)),
-    ("residential_waiting", (0.549, 0.051, 0.054, 0.167, 0.178)),
+    ("specialist", (0.519, 0.055, 0.059, 0.193, 0.173)),
+    ("waiting", (0.626, 0.069, 0.067, 0.238, 0.0)),
+    ("residential", (0.56, 0.051, 0.054, 0.182, 0.154)),
+    ("residential_waiting", (0.549, 0.049, 0.054, 0.171, 0.177)),
 )
 # Warm-start blocks whose children may be credited to their GP (a referring GP who hears how it
 # went, M2/M3): every block but JGZ support, which starts empty.
@@ -359,7 +359,7 @@ _P: list[Param] = [
     Param("gp.reassure_utility", 0.6, "utility", -5, 5, source=ASSUMPTION, doc="Constant utility of reassuring."),
     Param("gp.specialist_constant", 4.0, "utility", -5, 5, dist=_u(3.5, 4.5), source=CALIBRATED,
           doc="Constant in the utility of a direct specialist referral (calibrated to the GP share)."),
-    Param("gp.knowledge_init", 0.488, "0-1", 0, 1, source=WARM_START,
+    Param("gp.knowledge_init", 0.487, "0-1", 0, 1, source=WARM_START,
           doc="GP knowledge of the social map (sociale kaart) at the start: where the baseline settles (it starts low when a practice is new, M1: seeds/000 L34-39)."),
     Param("gp.youth_consult_hours_per_week", 4.0, "hours/week", 0.5, 40, source=ASSUMPTION,
           doc="GP consult hours per week in which youth problems can present."),
@@ -443,7 +443,7 @@ _P: list[Param] = [
 
     # --- specialist ambulant providers ---------------------------------------------------------
     Param("specialist.providers", 6, "providers", 1, 100, kind="int", source=ASSUMPTION, doc="Specialist ambulant providers in the region."),
-    Param("specialist.places_per_1000_children", 44.6, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
+    Param("specialist.places_per_1000_children", 44.8, "places/1000 children", 1, 200, dist=_u(38.0, 51.0), source=WARM_START,
           doc="Ambulant specialist places at the start (from there, capacity follows the waiting list)."),
     Param("specialist.treatment_weeks_moderate", 22, "weeks", 1, 260, kind="int", source=f"{ASSUMPTION} ([NOT IN DOCS] {SRC_DIGEST} §6.3)",
           doc="Planned treatment length at moderate need."),
@@ -486,6 +486,12 @@ _P: list[Param] = [
           source=f"{SRC_FIG} 3.7-3.8: EUR 31,300-32,500 per client-year [DERIVED /52]", doc="Residential tariff per week."),
     Param("residential.crisis_referral_per_week", 0.08, "1/week", 0, 1, source=ASSUMPTION,
           doc="Weekly chance that a child in crisis in ambulant care is referred to residential care."),
+    Param("residential.safety_secured_per_week", 0.25, "1/week", 0, 1, dist=_u(0.15, 0.5),
+          source=f"{ASSUMPTION} (a crisis placement lasts at most 28 days: monitorsociaal.almere.nl, "
+          "crisisopvang; placement raises safety at once: richtlijnenjeugdhulp.nl, Crisisplaatsing step 4; "
+          "doorzettingsmacht to secure safety: seeds/001 L1287-1292)",
+          doc="Weekly chance that placement has secured the safety of a child placed in a life-threatening "
+          "situation (the level-5 flag lifts; the crisis, level 4, stays until care lowers it)."),
     Param("residential.withdrawal_per_week", 0.01, "1/week", 0, 1, dist=_u(0.005, 0.02),
           source=f"{ASSUMPTION} (as specialist care's; withdrawal and return: {SRC_FIG} 7.1)",
           doc="Weekly chance that a family waiting for a residential place leaves the list (without it, a child without priority could wait behind every crisis for years)."),
@@ -529,8 +535,8 @@ _P: list[Param] = [
     Param("trust.turnover_loss", 0.5, "share", 0, 1, source=f"{ASSUMPTION} (seeds/000 L266-270)",
           doc="Share r of trust lost when the partner's person changes."),
     Param("trust.init_wijkteam", 0.039, "0-1", 0, 1, source=WARM_START, doc="GP trust in the wijkteam at the start."),
-    Param("trust.init_jgz", 0.023, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
-    Param("trust.init_specialist", 0.124, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
+    Param("trust.init_jgz", 0.024, "0-1", 0, 1, source=WARM_START, doc="GP trust in JGZ at the start."),
+    Param("trust.init_specialist", 0.122, "0-1", 0, 1, source=WARM_START, doc="GP trust in specialist care at the start."),
     Param("trust.init_practice_worker", 0.2, "0-1", 0, 1, source=ASSUMPTION, doc="GP trust in a new practice worker."),
     Param("trust.long_wait_weeks", 14.0, "weeks", 0, 104, source=f"Treeknorm 4 + 10 weeks ({SRC_FIG} 4.1)",
           doc="A wait longer than this counts as a bad outcome for the GP."),
@@ -638,23 +644,23 @@ _P: list[Param] = [
           doc="Children waiting per specialist place at the start."),
     Param("init.residential_occupancy", 0.982, "share of places", 0, 1, source=WARM_START,
           doc="Occupied share of residential places at the start."),
-    Param("init.residential_waiting_per_place", 0.337, "waiting/place", 0, 5, source=WARM_START,
+    Param("init.residential_waiting_per_place", 0.332, "waiting/place", 0, 5, source=WARM_START,
           doc="Children waiting per residential place at the start."),
-    Param("init.wijkteam_occupancy", 0.46, "caseload/norm", 0, 3, source=WARM_START,
+    Param("init.wijkteam_occupancy", 0.462, "caseload/norm", 0, 3, source=WARM_START,
           doc="Children in wijkteam help at the start over all teams' caseload norms (FTE x wijkteam.caseload_norm)."),
     Param("init.unmet_blocked_share", 0.096, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who wait before they ask for help again (reassured or sent back)."),
-    Param("init.unmet_blocked_weeks", 4.696, "weeks", 1, 104, source=WARM_START,
+    Param("init.unmet_blocked_weeks", 4.699, "weeks", 1, 104, source=WARM_START,
           doc="Mean weeks left of that wait at the start: whole weeks, uniform from 1 to twice this less 1."),
-    Param("init.unmet_helped_share", 0.286, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_helped_share", 0.288, "share", 0, 1, source=WARM_START,
           doc="Share of the children in unmet need at the start who had help earlier in this episode (their next help is not a new trajectory)."),
     Param("init.specialist_remaining_weeks", 17.2, "weeks", 1, 520, source=WARM_START,
           doc="Mean weeks of care left for a child in specialist care at the start (gamma-distributed, whole weeks; 0 ends the care in week 0)."),
-    Param("init.specialist_remaining_shape", 1.518, "gamma shape", 0.2, 50, source=WARM_START,
+    Param("init.specialist_remaining_shape", 1.521, "gamma shape", 0.2, 50, source=WARM_START,
           doc="Shape of that distribution: mean squared over variance at the steady state (1 = exponential)."),
     Param("init.residential_remaining_weeks", 22.2, "weeks", 1, 520, source=WARM_START,
           doc="The same for residential care."),
-    Param("init.residential_remaining_shape", 1.999, "gamma shape", 0.2, 50, source=WARM_START,
+    Param("init.residential_remaining_shape", 1.986, "gamma shape", 0.2, 50, source=WARM_START,
           doc="The same for residential care."),
     Param("init.onset_spread_weeks", 26.0, "weeks", 0, 520, source=ASSUMPTION,
           doc="A child with a need at the start had its need begin uniformly up to this many weeks before week 0."),
@@ -669,21 +675,21 @@ _P: list[Param] = [
         for block, mix in INIT_REFERRER_MIX
         for name, r, w in zip(init_referrer_keys(block), REFERRERS, mix, strict=True)
     ],
-    Param("init.specialist_gp_credited_share", 0.597, "share", 0, 1, source=WARM_START,
+    Param("init.specialist_gp_credited_share", 0.6, "share", 0, 1, source=WARM_START,
           doc="Share of the children in specialist care at the start whose referring GP is known (ref_gp): the GP hears of a long wait or a refusal, and of a good outcome if feedback was arranged (M2, M3). Among them, those whom the GP sent through the wijkteam or JGZ are credited to specialist care too (about 5% at the steady state)."),
-    Param("init.waiting_gp_credited_share", 0.685, "share", 0, 1, source=WARM_START,
+    Param("init.waiting_gp_credited_share", 0.687, "share", 0, 1, source=WARM_START,
           doc="The same for the children on the specialist list at the start."),
     Param("init.residential_gp_credited_share", 0.66, "share", 0, 1, source=WARM_START,
           doc="The same for the children in residential care at the start."),
-    Param("init.residential_waiting_gp_credited_share", 0.655, "share", 0, 1, source=WARM_START,
+    Param("init.residential_waiting_gp_credited_share", 0.65, "share", 0, 1, source=WARM_START,
           doc="The same for the children on the residential list at the start."),
-    Param("init.wijkteam_gp_credited_share", 0.445, "share", 0, 1, source=WARM_START,
+    Param("init.wijkteam_gp_credited_share", 0.45, "share", 0, 1, source=WARM_START,
           doc="The same for the children in wijkteam help at the start."),
-    Param("init.wijkteam_credited_specialist_share", 0.483, "share", 0, 1, source=WARM_START,
+    Param("init.wijkteam_credited_specialist_share", 0.49, "share", 0, 1, source=WARM_START,
           doc="Of those, the share whose outcome counts for the GP's trust in specialist care (stepped down from it); the rest count for the wijkteam."),
     Param("init.unmet_gp_credited_share", 0.175, "share", 0, 1, source=WARM_START,
           doc="The same for the other children with a need at the start (sent back or refused earlier in the episode)."),
-    Param("init.unmet_credited_specialist_share", 0.682, "share", 0, 1, source=WARM_START,
+    Param("init.unmet_credited_specialist_share", 0.679, "share", 0, 1, source=WARM_START,
           doc="Of those, the share last sent to specialist care; the rest count for JGZ."),
     # The need mix of each block of the warm start: weights of the levels, normalised per block.
     *[

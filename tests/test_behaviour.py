@@ -781,3 +781,41 @@ def test_in_a_run_a_life_threatening_child_is_only_unknown_on_the_residential_li
         assert allowed[ch.state[lt]].all(), np.bincount(ch.state[lt], minlength=S.N_STATES)
     assert flagged > 100
     assert m.tally.escalations_life_threat > 0
+
+
+@pytest.mark.parametrize("rate,lifted", [(0.0, 0), (1.0, 10)])
+def test_a_placement_secures_safety_and_the_crisis_stays(rate, lifted):
+    """A placed child's level-5 flag lifts with ``residential.safety_secured_per_week`` (never
+    at 0, always at 1); its need stays a crisis (level 4) for care to lower."""
+    from sim import care
+
+    m = small_model(families=1000, seed=7, **{"residential.safety_secured_per_week": rate})
+    ch = m.children
+    kids = np.flatnonzero(ch.state == S.NONE)[:10]
+    care.enter_state(m, kids, S.RESIDENTIAL, WEEK - 1)
+    ch.need[kids] = 4
+    ch.life_threat[kids] = True
+    care.secure_safety(m, kids, WEEK)
+    assert int(np.count_nonzero(~ch.life_threat[kids])) == lifted
+    assert (ch.need[kids] == 4).all()
+
+
+def test_a_longer_wait_for_safety_keeps_more_children_life_threatening():
+    """The life-threatening stock is inflow times duration: with safety secured more slowly
+    in placement, more children carry the flag on an average week (same seed)."""
+
+    def flagged(rate: float) -> int:
+        m = YouthCareModel(
+            Params({"residential.safety_secured_per_week": rate}),
+            families=3000,
+            years=2,
+            warmup_years=0,
+            seed=9,
+        )
+        n = 0
+        while m.week < m.total_weeks:
+            m.step()
+            n += int(np.count_nonzero(m.children.life_threat))
+        return n
+
+    assert flagged(0.05) > 2 * flagged(0.5)  # 140 vs 42 child-weeks at seed 9
