@@ -361,17 +361,22 @@ _ESCALATES[list(_ESCALATED_FROM)] = True
 def escalate(m, week: int) -> None:
     """The escalation path for a life-threatening situation (Almere's level 5).
 
-    When a child known to help below the residential level is in a life-threatening situation,
-    the professionals escalate at once: the brandpunt convenes everyone within 48 hours and can
-    decide for all parties to secure the child's safety (seeds/001 L1037-1041, L1287-1292;
-    seed-digest §7.3: crisis and life-threatening states trigger the escalation path). Here
-    that is a residential referral at the head of the list (:func:`urgency`). A crisis without
-    the flag keeps the weekly chance ``residential.crisis_referral_per_week``."""
+    The digest reads Almere's crisis and life-threatening levels as states that trigger the
+    escalation path (seed-digest §7.3, after seeds/001 L1037-1041 and L1287-1292: the brandpunt
+    convenes everyone, within 48 hours if needed, and in exceptional cases decides for all
+    parties when that is the only way to secure a child's safety). That this means a residential
+    referral at the head of the list (:func:`urgency`) for a child known to help below the
+    residential level, with the weekly chance ``residential.life_threat_escalation_per_week``
+    (1 by default: at once), is an assumption. A crisis without the flag keeps the weekly chance
+    ``residential.crisis_referral_per_week``."""
     ch = m.children
     lt = np.flatnonzero(ch.life_threat)
     if len(lt) == 0:
         return
     lt = lt[_ESCALATES[ch.state[lt]]]
+    rate = m.p["residential.life_threat_escalation_per_week"]
+    if rate < 1.0 and len(lt):
+        lt = lt[_u(m, Purpose.LIFE_THREAT, lt, week, 900) < rate]
     for state, referrer in _ESCALATED_FROM.items():
         sel = lt[ch.state[lt] == state]
         if len(sel):
@@ -384,10 +389,12 @@ def secure_safety(m, idx: np.ndarray, week: int) -> None:
     """A placement secures the safety of a child placed in a life-threatening situation.
 
     Placing the child out of home is one of the measures that raise its safety at once
-    (Richtlijn Crisisplaatsing, step 4), and a crisis placement lasts at most 28 days; the
-    brandpunt's binding decision serves exactly that safety (seeds/001 L1287-1292). Each week
-    a placed child's level-5 flag lifts with chance ``residential.safety_secured_per_week``;
-    the crisis (level 4) stays until care lowers it (:func:`resolve`)."""
+    (Richtlijn Crisisplaatsing, step 4), and a crisis placement lasts at most 28 days (both
+    outside ``shared/sources``: see the parameter's source); the brandpunt's binding decision
+    serves that safety (seeds/001 L1287-1292). Each week a placed child's level-5 flag lifts
+    with chance ``residential.safety_secured_per_week`` (an assumption: its default puts the
+    mean at the 28-day maximum); the crisis (level 4) stays until care lowers it
+    (:func:`resolve`)."""
     ch = m.children
     lt = idx[ch.life_threat[idx]]
     if len(lt):
@@ -419,7 +426,8 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
     wd = p[f"{pool.name}.withdrawal_per_week"] * np.where(
         ch.preventive[wait], p["waiting.preventive_withdrawal_ratio"], 1.0
     )
-    out = _u(m, Purpose.WITHDRAW, wait, week) < wd
+    # a life-threatening situation under the escalation path does not leave the list (§7.10)
+    out = (_u(m, Purpose.WITHDRAW, wait, week) < wd) & ~ch.life_threat[wait]
     out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
     _withdraw(m, wait[out], week)
     wait = wait[~out]

@@ -486,6 +486,10 @@ _P: list[Param] = [
           source=f"{SRC_FIG} 3.7-3.8: EUR 31,300-32,500 per client-year [DERIVED /52]", doc="Residential tariff per week."),
     Param("residential.crisis_referral_per_week", 0.08, "1/week", 0, 1, source=ASSUMPTION,
           doc="Weekly chance that a child in crisis in ambulant care is referred to residential care."),
+    Param("residential.life_threat_escalation_per_week", 1.0, "1/week", 0, 1, dist=_u(0.5, 1.0),
+          source=f"{ASSUMPTION} (escalation path: seed-digest 7.3 after seeds/001 L1037-1041, L1287-1292)",
+          doc="Weekly chance that a life-threatening situation known to help below the residential level "
+          "is referred to residential care at the head of the list (1: the week it is known)."),
     Param("residential.safety_secured_per_week", 0.25, "1/week", 0, 1, dist=_u(0.15, 0.5),
           source=f"{ASSUMPTION} (a crisis placement lasts at most 28 days: monitorsociaal.almere.nl, "
           "crisisopvang; placement raises safety at once: richtlijnenjeugdhulp.nl, Crisisplaatsing step 4; "

@@ -723,40 +723,80 @@ def test_urgency_is_read_at_admission_so_a_crisis_on_the_list_moves_up():
     admitted = kids[ch.state[kids] == S.SPECIALIST]
     assert set(kids[25:]) <= set(admitted)
     assert len(admitted) == 8
+    assert set(admitted) - set(kids[25:]) == set(kids[10:13])  # the earliest crises
     assert not (ch.state[kids[:10]] == S.SPECIALIST).any()
 
 
 @pytest.mark.parametrize(
-    "state,referrer",
+    "state,before,after",
     [
-        (S.SPECIALIST, S.REF_GP),
-        (S.WAIT_SPECIALIST, S.REF_JGZ),
-        (S.WIJKTEAM, S.REF_WIJKTEAM),
-        (S.JGZ_SUPPORT, S.REF_JGZ),
-        (S.PRACTICE_WORKER, S.REF_GP),
+        (S.SPECIALIST, S.REF_GP, S.REF_GP),  # lists and specialist care: the current referrer
+        (S.WAIT_SPECIALIST, S.REF_JGZ, S.REF_JGZ),
+        (S.WAIT_INDICATION, S.REF_NONE, S.REF_NONE),
+        (S.WIJKTEAM, S.REF_NONE, S.REF_WIJKTEAM),  # lighter help: the help's own referrer
+        (S.JGZ_SUPPORT, S.REF_GP, S.REF_JGZ),
+        (S.PRACTICE_WORKER, S.REF_NONE, S.REF_GP),
     ],
 )
 def test_a_life_threatening_situation_in_lighter_help_is_escalated_to_residential_care(
-    state, referrer
+    state, before, after
 ):
     """seeds/001 L1037-1041, L1287-1292: the brandpunt escalates a life-threatening situation at
     once. Children known to help below the residential level go to the residential list that
-    week, at the head of it; a crisis without the flag stays where it is."""
+    week, at the head of it, under the referrer of the help they were in; a crisis without the
+    flag stays where it is. Leaving a list is recorded for Little's law."""
     from sim import care
 
     m = small_model(families=1000, seed=6)
     ch = m.children
     kids = np.flatnonzero(ch.state == S.NONE)[:12]
     care.enter_state(m, kids, state, WEEK - 3)
+    ch.q_entry[kids] = WEEK - 3
     ch.need[kids] = 4
-    ch.referrer[kids] = referrer
+    ch.referrer[kids] = before
     ch.life_threat[kids[:6]] = True
+
+    def exits() -> int:
+        return sum(len(r) for r in m.tally.queue_records.get(state, []))
+
+    before_exits = exits()
     care.escalate(m, WEEK)
     assert (ch.state[kids[:6]] == S.WAIT_RESIDENTIAL).all()
     assert (ch.state[kids[6:]] == state).all()
     assert (care.urgency(ch, kids[:6]) == 2).all()
-    assert (ch.referrer[kids[:6]] == referrer).all()
+    assert (ch.referrer[kids[:6]] == after).all()
+    assert (ch.referrer[kids[6:]] == before).all()
     assert m.tally.escalations_life_threat == 6
+    assert exits() == before_exits + (6 if S.WAITING[state] else 0)
+
+
+def test_no_escalation_at_a_zero_chance_and_a_flagged_child_stays_on_the_residential_list():
+    from sim import care
+
+    m = small_model(
+        families=1000,
+        seed=6,
+        **{
+            "residential.life_threat_escalation_per_week": 0.0,
+            "residential.withdrawal_per_week": 1.0,
+        },
+    )
+    ch = m.children
+    kids = np.flatnonzero(ch.state == S.NONE)[:12]
+    care.enter_state(m, kids, S.WIJKTEAM, WEEK - 3)
+    ch.need[kids] = 4
+    ch.life_threat[kids] = True
+    care.escalate(m, WEEK)
+    assert (ch.state[kids] == S.WIJKTEAM).all() and m.tally.escalations_life_threat == 0
+    # on the residential list, withdrawal (here certain) passes the flagged children by
+    _on_list(m, kids, S.WAIT_RESIDENTIAL, WEEK - 2, 4)
+    ch.life_threat[kids[6:]] = False
+    m.residential.places[:] = 0.0
+    care.admissions(
+        m, WEEK, m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, S.PROF_RESIDENTIAL, False
+    )
+    assert (ch.state[kids[:6]] == S.WAIT_RESIDENTIAL).all()
+    assert (ch.state[kids[6:]] != S.WAIT_RESIDENTIAL).all()
 
 
 def test_in_a_run_a_life_threatening_child_is_only_unknown_on_the_residential_list_or_in_it():
@@ -769,6 +809,7 @@ def test_in_a_run_a_life_threatening_child_is_only_unknown_on_the_residential_li
         years=1,
         warmup_years=0,
         seed=9,
+        check=True,
     )
     allowed = np.zeros(S.N_STATES, dtype=bool)
     allowed[[S.UNMET, S.WAIT_RESIDENTIAL, S.RESIDENTIAL]] = True
