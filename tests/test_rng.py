@@ -160,13 +160,14 @@ def _splitmix_reference(key: int, purpose: int, uid: int, week: int) -> float:
 
 @given(
     st.lists(st.integers(min_value=0, max_value=2**63 - 1), min_size=0, max_size=20),
-    st.integers(0, 5000),
-    st.sampled_from(list(Purpose)),
+    st.integers(-60, 5000),  # negative weeks too: both paths wrap by two's complement
+    st.one_of(st.sampled_from(list(Purpose)), st.integers(0, 2**33)),  # offsets, second stream
     st.sampled_from([np.int32, np.int64, np.uint64, np.float64]),
 )
 def test_the_compiled_draws_match_splitmix_written_on_python_ints(ids, week, purpose, dtype):
     """Bit for bit, for every id dtype the model passes (int64 + uint64 ids become float64 in
-    numpy), and of the same shape and dtype."""
+    numpy), and of the same shape and dtype; 1-D ids take the compiled path that mixes the
+    week and purpose itself, other shapes the Python-int mix."""
     ids = np.array(ids, dtype=np.int64)
     if dtype is np.int32:
         ids = ids % 2**31
