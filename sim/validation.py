@@ -144,9 +144,18 @@ def _extras(m: YouthCareModel) -> dict:
     }
 
 
-def reform_growth(
-    st: Settings, years_after: int = 8, switch: bool = True
-) -> tuple[float, list[float]]:
+@dataclass(frozen=True)
+class ReformRun:
+    """V1's reform run: the growth, the yearly share of youth help without stay from the last
+    pre-2015 year on, and the specialist ambulant places at the end of each year after the
+    switch relative to their number at the switch (does capacity follow the reform?)."""
+
+    growth: float
+    series: list[float]
+    places: list[float]
+
+
+def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> ReformRun:
     """V1: growth of youth help without stay over ``years_after`` years after switching from the
     pre-2015 rules to the 2015 rules (CBS: 332,645 in 2015 to 446,665 in 2023, +34%).
 
@@ -165,6 +174,7 @@ def reform_growth(
     week_of_switch = pre.warmup_weeks
     while pre.week < week_of_switch:
         pre.step()
+    places0 = float(pre.specialist.places.sum())
     # The reform: municipalities pay for all youth help, per week of care (p×q) instead of the
     # provinces' budgets; GP and wijkteam refer directly; wijkteams replace the CJG.
     if switch:
@@ -175,15 +185,26 @@ def reform_growth(
                 "wijkteam.fte_per_1000_children": base["wijkteam.fte_per_1000_children"],
             }
         )
+    places = []
     while pre.week < pre.total_weeks:
         pre.step()
+        if (pre.week - week_of_switch) % 52 == 0 and pre.week > week_of_switch:
+            places.append(float(pre.specialist.places.sum()) / max(places0, 1e-9))
     rec = pre.recorder
     y0 = week_of_switch // 52 - 1  # the last full pre-2015 year
     series = [
         rec.year_without_stay[y] / max(rec.year_children[y], 1)
         for y in range(y0, y0 + years_after + 1)
     ]
-    return series[-1] / series[0] - 1.0, series
+    return ReformRun(series[-1] / series[0] - 1.0, series, places[:years_after])
+
+
+def reform_growth(
+    st: Settings, years_after: int = 8, switch: bool = True
+) -> tuple[float, list[float]]:
+    """:func:`reform_run`'s growth and yearly series."""
+    r = reform_run(st, years_after, switch)
+    return r.growth, r.series
 
 
 def erlang_check(seed: int = 11) -> tuple[float, float, float, float]:
@@ -238,15 +259,15 @@ def run_validation(
     )
     with ProcessPoolExecutor(workers, mp_context=mp_context()) as ex:
         futs = [[ex.submit(_run, (name, r, None)) for name in SCENARIOS] for r in reps]
-        reforms = [ex.submit(reform_growth, r) for r in reps]
-        drifts = [ex.submit(reform_growth, r, switch=False) for r in reps]
+        reforms = [ex.submit(reform_run, r) for r in reps]
+        drifts = [ex.submit(reform_run, r, switch=False) for r in reps]
         erl = ex.submit(erlang_check).result()
         per_rep = []
         for fs, rf, df in zip(futs, reforms, drifts, strict=True):
             res = {name: (s, x) for name, s, x in (f.result() for f in fs)}
-            growth, series = rf.result()
-            drift = df.result()[0]
-            per_rep.append((_evaluate(res, growth, series, erl, drift), res["baseline"][0]))
+            reform = rf.result()
+            drift = df.result().growth
+            per_rep.append((_evaluate(res, reform, erl, drift), res["baseline"][0]))
     checks = per_rep[0][0] if replications == 1 else _combine([c for c, _ in per_rep])
     return checks, [b for _, b in per_rep]
 
@@ -280,10 +301,9 @@ def _combine(runs: list[list[Check]]) -> list[Check]:
     return out
 
 
-def _evaluate(
-    res: dict, growth: float, series: list[float], erl: tuple, drift: float
-) -> list[Check]:
+def _evaluate(res: dict, reform: ReformRun, erl: tuple, drift: float) -> list[Check]:
     """The checks on one replication's runs (``res``: scenario -> (summary, extras))."""
+    growth, series = reform.growth, reform.series
     pw_sim, pw, lq_sim, lq = erl
     b, bx = res["baseline"]
     checks: list[Check] = []
@@ -325,7 +345,10 @@ def _evaluate(
             f" it the reform's own effect is {100 * ((1 + growth) / (1 + drift) - 1):+.1f}%;"
             " the model has no trend without the"
             " reform, and SCP's projection without it, 2.2% a year to 2017, puts the reform's"
-            " own share of the +34% at +12.6% to +28.3%)",
+            " own share of the +34% at +12.6% to +28.3%; specialist places at the end of each"
+            " year after the switch, relative to the switch: "
+            + ", ".join(f"{x:.2f}" for x in reform.places)
+            + ")",
             "public-figures 1.4; seed-digest §7.7 V1; SCP, Groeit de jeugdzorg door? (2013)",
         )
     )

@@ -162,3 +162,12 @@ def test_v1_reform_switches_the_rules_and_its_counterfactual_keeps_them():
     assert s1[1:] != s0[1:] and g1 != g0
     # the 2015 rules (municipal p×q, more wijkteam) raise youth help without stay here too
     assert g1 > g0
+
+
+def test_v1_reports_the_specialist_places_after_the_switch_per_year():
+    """The reform run records the specialist places at the end of each year after the switch,
+    relative to the switch: positive, one per year, and it is the same run as reform_growth's."""
+    st = val.Settings(families=1500, years=2, warmup_years=1, seed=3)
+    r = val.reform_run(st, years_after=2)
+    assert len(r.places) == 2 and all(0.2 < x < 5.0 for x in r.places)
+    assert (r.growth, r.series) == val.reform_growth(st, years_after=2)
