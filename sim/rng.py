@@ -58,63 +58,32 @@ class Purpose(IntEnum):
     UNMET_KIND = 62
 
 
-_MASK = (1 << 64) - 1
 _SECOND_STREAM = 1 << 32  # the second uniform of a normal draw: far from every Purpose
-_KW_INT, _KP_INT = int(_KW), int(_KP)
-_M1_INT, _M2_INT = int(_M1), int(_M2)
 
 
-def _mix_int(x: int) -> int:
-    """SplitMix64's finaliser on a Python int (for per-week constants)."""
-    x ^= x >> 30
-    x = (x * _M1_INT) & _MASK
-    x ^= x >> 27
-    x = (x * _M2_INT) & _MASK
-    return x ^ (x >> 31)
-
-
-@numba.njit(cache=True, nogil=True)
-def _uniform_kernel(ids: np.ndarray, base: np.uint64) -> np.ndarray:
-    """SplitMix64's finaliser of ``id * golden ^ base`` per id, as uniforms in [0, 1).
-
-    Compiled because the model draws about 90 times a week, mostly for a handful of children,
-    where numpy's per-call overhead (a dozen array operations) cost more than the draws; uint64
-    arithmetic wraps as in numpy, so the numbers are the same bit for bit (tests/test_rng.py).
-    """
-    out = np.empty(ids.size, np.float64)
-    for k in range(ids.size):
-        x = np.uint64(ids[k]) * _GOLD ^ base
-        x ^= x >> _S30
-        x *= _M1
-        x ^= x >> _S27
-        x *= _M2
-        x ^= x >> _S31
-        out[k] = (x >> _S11) * _TO_UNIT
-    return out
-
-
-@numba.njit(cache=True, nogil=True)
-def _uniform_keyed(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> np.ndarray:
-    """:func:`_uniform_kernel` with the week's and purpose's base mixed in here as well.
-
-    ``uint64(week) * KW`` wraps modulo 2**64 exactly as ``(week * KW) & MASK`` does on Python
-    ints (also for negative weeks, by two's complement), so the draws are the same bit for bit;
-    doing it compiled saves the Python-int arithmetic of about 90 calls a week."""
-    x = key ^ (np.uint64(week) * _KW) ^ (np.uint64(purpose) * _KP)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _mix(x: np.uint64) -> np.uint64:
+    """SplitMix64's finaliser."""
     x ^= x >> _S30
     x *= _M1
     x ^= x >> _S27
     x *= _M2
-    base = x ^ (x >> _S31)
+    return x ^ (x >> _S31)
+
+
+@numba.njit(cache=True, nogil=True)
+def _uniform_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> np.ndarray:
+    """SplitMix64's finaliser of ``id * golden ^ base`` per id, as uniforms in [0, 1), where
+    ``base`` mixes the run key, the week and the purpose.
+
+    Compiled because the model draws about 90 times a week, mostly for a handful of children,
+    where numpy's per-call overhead (a dozen array operations) cost more than the draws. uint64
+    arithmetic wraps modulo 2**64 (for negative weeks by two's complement), so the numbers are
+    those of SplitMix64 on Python ints, bit for bit (tests/test_rng.py)."""
+    base = _mix(key ^ (np.uint64(week) * _KW) ^ (np.uint64(purpose) * _KP))
     out = np.empty(ids.size, np.float64)
     for k in range(ids.size):
-        y = np.uint64(ids[k]) * _GOLD ^ base
-        y ^= y >> _S30
-        y *= _M1
-        y ^= y >> _S27
-        y *= _M2
-        y ^= y >> _S31
-        out[k] = (y >> _S11) * _TO_UNIT
+        out[k] = (_mix(np.uint64(ids[k]) * _GOLD ^ base) >> _S11) * _TO_UNIT
     return out
 
 
@@ -130,15 +99,12 @@ class Streams:
 
     def __init__(self, key: int):
         self.key = np.uint64(key)
-        self._key = int(key) & _MASK
 
     def uniform(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """One uniform per id for this week and purpose."""
         ids = np.asarray(ids)
-        if ids.ndim == 1:
-            return _uniform_keyed(ids, self.key, int(week), int(purpose))
-        base = _mix_int(self._key ^ ((week * _KW_INT) & _MASK) ^ ((purpose * _KP_INT) & _MASK))
-        return _uniform_kernel(ids.ravel(), np.uint64(base)).reshape(ids.shape)
+        out = _uniform_kernel(ids.ravel(), self.key, int(week), int(purpose))
+        return out if ids.ndim == 1 else out.reshape(ids.shape)
 
     def normal(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         """Standard normal draws (Box-Muller on two streams)."""
