@@ -171,6 +171,7 @@ class YouthCareModel(mesa.Model):
         """Derived switches, recomputed when parameters change between weeks."""
         p = self.p
         self.has_worker = p["practice_worker.hours_per_week"] > 0
+        self.unmet_rates = unmet.Rates.from_params(p)
         self.pre2015 = p["era.rules"] == "pre2015"
         # A shared plan or a warm handover: each new professional takes over from the previous one.
         self.coordinated = (

@@ -71,19 +71,32 @@ def _mix(x: np.uint64) -> np.uint64:
     return x ^ (x >> _S31)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def stream_base(key: np.uint64, week: int, purpose: int) -> np.uint64:
+    """The mixed run key, week and purpose that every id's draw of that week and purpose starts
+    from (for compiled kernels, with :func:`uniform_of`)."""
+    return _mix(key ^ (np.uint64(week) * _KW) ^ (np.uint64(purpose) * _KP))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def uniform_of(uid: int, base: np.uint64) -> float:
+    """The uniform in [0, 1) of unit ``uid`` from a :func:`stream_base`: SplitMix64's finaliser
+    of ``uid * golden ^ base``."""
+    return (_mix(np.uint64(uid) * _GOLD ^ base) >> _S11) * _TO_UNIT
+
+
 @numba.njit(cache=True, nogil=True)
 def _uniform_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> np.ndarray:
-    """SplitMix64's finaliser of ``id * golden ^ base`` per id, as uniforms in [0, 1), where
-    ``base`` mixes the run key, the week and the purpose.
+    """One uniform per id (:func:`uniform_of`) for this week and purpose.
 
     Compiled because the model draws about 90 times a week, mostly for a handful of children,
     where numpy's per-call overhead (a dozen array operations) cost more than the draws. uint64
     arithmetic wraps modulo 2**64 (for negative weeks by two's complement), so the numbers are
     those of SplitMix64 on Python ints, bit for bit (tests/test_rng.py)."""
-    base = _mix(key ^ (np.uint64(week) * _KW) ^ (np.uint64(purpose) * _KP))
+    base = stream_base(key, week, purpose)
     out = np.empty(ids.size, np.float64)
     for k in range(ids.size):
-        out[k] = (_mix(np.uint64(ids[k]) * _GOLD ^ base) >> _S11) * _TO_UNIT
+        out[k] = uniform_of(ids[k], base)
     return out
 
 

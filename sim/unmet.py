@@ -11,126 +11,259 @@ fourth birthday (JGZ contacts thin out), or a parameter change between weeks.
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
+import numba
 import numpy as np
 
 from sim import states as S
 from sim.population import NEVER, WEEKS_PER_YEAR
-from sim.rng import Purpose
+from sim.rng import Purpose, stream_base, uniform_of
 
 RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT, PROTECTION, MEDICAL, PRESENT, JGZ = range(8)
 NEED_EVENTS = (RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT)  # the kinds 0..3, in this order
 N_KINDS = 8
 AGE4 = 4 * WEEKS_PER_YEAR
+UNMET_TIME_PURPOSE, UNMET_KIND_PURPOSE = int(Purpose.UNMET_TIME), int(Purpose.UNMET_KIND)
+
+
+class Rates(NamedTuple):
+    """The registry's weekly chances for children with an unmet need, in one record for the
+    compiled kernels (:meth:`from_params`; the model rebuilds it when parameters change)."""
+
+    escalation: float  # need.escalation_per_week, light to severe
+    crisis_escalation: float  # need.crisis_escalation_per_week, severe to crisis
+    waiting_harm: float  # need.waiting_harm_ratio ** mechanisms.waiting_harm (on a list)
+    preventive_escalation: float  # waiting.preventive_escalation_ratio (preventive offer)
+    remission_light: float
+    remission_moderate: float
+    remission_severe: float  # also for a crisis
+    network_remission: float  # need.network_remission_ratio ** mechanisms.informal_network
+    selfhelp_remission: float  # gp.selfhelp_remission_ratio (light needs with self-help material)
+    life_threat: float  # need.life_threatening_per_week (a crisis turns life-threatening)
+    protection: float  # other.protection_per_week (severe and crisis)
+    medical: float  # other.medical_per_week (moderate and worse)
+    present_light: float
+    present_moderate: float
+    present_severe: float
+    present_crisis: float
+    shame: float  # seek.shame_ratio ** mechanisms.informal_network (below a crisis)
+    knowledge: float  # s8 x seek.knowledge_effect: help-seeking x (1 + this x (knowledge - 0.5))
+    jgz_contacts_0_3: float  # contact moments per week before the fourth birthday
+    jgz_contacts_4_17: float  # and after it
+    jgz_reach: float
+    jgz_miss: float  # 1 - jgz.detection: a contact misses each need level with this chance
+
+    @classmethod
+    def from_params(cls, p) -> Rates:
+        return cls(
+            escalation=p["need.escalation_per_week"],
+            crisis_escalation=p["need.crisis_escalation_per_week"],
+            waiting_harm=p["need.waiting_harm_ratio"] ** p["mechanisms.waiting_harm"],
+            preventive_escalation=p["waiting.preventive_escalation_ratio"],
+            remission_light=p["need.remission_per_week_light"],
+            remission_moderate=p["need.remission_per_week_moderate"],
+            remission_severe=p["need.remission_per_week_severe"],
+            network_remission=p["need.network_remission_ratio"] ** p["mechanisms.informal_network"],
+            selfhelp_remission=p["gp.selfhelp_remission_ratio"],
+            life_threat=p["need.life_threatening_per_week"],
+            protection=p["other.protection_per_week"],
+            medical=p["other.medical_per_week"],
+            present_light=p["seek.present_per_week_light"],
+            present_moderate=p["seek.present_per_week_moderate"],
+            present_severe=p["seek.present_per_week_severe"],
+            present_crisis=p["seek.present_per_week_crisis"],
+            shame=p["seek.shame_ratio"] ** p["mechanisms.informal_network"],
+            knowledge=p["mechanisms.supply_induced_demand"] * p["seek.knowledge_effect"],
+            jgz_contacts_0_3=p["jgz.contacts_per_year_0_3"] / WEEKS_PER_YEAR,
+            jgz_contacts_4_17=p["jgz.contacts_per_year_4_17"] / WEEKS_PER_YEAR,
+            jgz_reach=p["jgz.reach"],
+            jgz_miss=1.0 - p["jgz.detection"],
+        )
+
+
+@numba.njit(cache=True, nogil=True)
+def need_rates_of(
+    r: Rates, need: int, waiting: bool, preventive: bool, network: bool, selfhelp: bool
+) -> tuple[float, float]:
+    """Weekly chances of escalation and remission of one untreated need (level ``need``)."""
+    esc = r.crisis_escalation if need >= 3 else r.escalation
+    if need >= 4:
+        esc = 0.0
+    if waiting:
+        esc = esc * (r.waiting_harm * (r.preventive_escalation if preventive else 1.0))
+    rem = (0.0, r.remission_light, r.remission_moderate, r.remission_severe, r.remission_severe)[
+        need
+    ]
+    if network:
+        rem = rem * r.network_remission
+    if selfhelp and need == 1:
+        rem = rem * r.selfhelp_remission
+    return esc, rem
+
+
+@numba.njit(cache=True, nogil=True)
+def other_rates_of(r: Rates, need: int) -> tuple[float, float]:
+    """Weekly chances of entry through child protection (severe and worse) and a medical
+    specialist (moderate and worse) of one need."""
+    prot = r.protection if need >= 3 else 0.0
+    med = (r.medical if need >= 2 else 0.0) * (1.0 - prot)
+    return prot, med
+
+
+@numba.njit(cache=True, nogil=True)
+def _need_rates_kernel(r, idx, need, state_waiting, preventive, family, network, selfhelp):
+    esc = np.empty(idx.size)
+    rem = np.empty(idx.size)
+    for k in range(idx.size):
+        i = idx[k]
+        esc[k], rem[k] = need_rates_of(
+            r, need[i], state_waiting[k], preventive[i], network[family[i]], selfhelp[i]
+        )
+    return esc, rem
 
 
 def weekly_need_rates(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weekly chances of escalation and remission of the untreated needs of children ``idx``."""
-    p, ch, fam = m.p, m.children, m.families
-    need = ch.need[idx]
-    esc = np.where(need >= 3, p["need.crisis_escalation_per_week"], p["need.escalation_per_week"])
-    esc = np.where(need >= 4, 0.0, esc)
-    waiting = S.WAITING[ch.state[idx]]
-    if waiting.any():
-        harm = p["need.waiting_harm_ratio"] ** p["mechanisms.waiting_harm"]
-        prev = np.where(ch.preventive[idx], p["waiting.preventive_escalation_ratio"], 1.0)
-        esc = esc * np.where(waiting, harm * prev, 1.0)
-    rem = np.array(
-        [
-            0.0,
-            p["need.remission_per_week_light"],
-            p["need.remission_per_week_moderate"],
-            p["need.remission_per_week_severe"],
-            p["need.remission_per_week_severe"],
-        ]
-    )[need]
-    net = p["need.network_remission_ratio"] ** p["mechanisms.informal_network"]
-    rem = rem * np.where(fam.network[ch.family[idx]], net, 1.0)
-    rem = rem * np.where(ch.selfhelp[idx] & (need == 1), p["gp.selfhelp_remission_ratio"], 1.0)
-    return esc, rem
-
-
-def weekly_present_rate(m, idx: np.ndarray) -> np.ndarray:
-    """Weekly chance that the family asks for help (M8 knowledge of the offer, M17 shame)."""
-    p, ch, fam = m.p, m.children, m.families
-    need = ch.need[idx]
-    rate = np.array(
-        [
-            0.0,
-            p["seek.present_per_week_light"],
-            p["seek.present_per_week_moderate"],
-            p["seek.present_per_week_severe"],
-            p["seek.present_per_week_crisis"],
-        ]
-    )[need]
-    f = ch.family[idx]
-    rate = rate * np.where(
-        fam.shame[f] & (need < 4), p["seek.shame_ratio"] ** p["mechanisms.informal_network"], 1.0
+    ch = m.children
+    return _need_rates_kernel(
+        m.unmet_rates,
+        idx,
+        ch.need,
+        S.WAITING[ch.state[idx]],
+        ch.preventive,
+        ch.family,
+        m.families.network,
+        ch.selfhelp,
     )
-    know = m.family_knowledge_of_offer(f)
-    s8 = p["mechanisms.supply_induced_demand"]
-    return rate * np.maximum(1.0 + s8 * p["seek.knowledge_effect"] * (know - 0.5), 0.0)
 
 
-def weekly_jgz_signal_rate(m, idx: np.ndarray, week: int) -> np.ndarray:
-    """Weekly chance of a JGZ contact moment that signals the need (dense at 0-3, sparse after)."""
-    p, ch = m.p, m.children
-    young = (week - ch.birth[idx]) < AGE4
-    contact = (
-        np.where(young, p["jgz.contacts_per_year_0_3"], p["jgz.contacts_per_year_4_17"])
-        / WEEKS_PER_YEAR
-    )
-    det = 1.0 - (1.0 - p["jgz.detection"]) ** ch.need[idx]
-    return np.minimum(np.maximum(contact * p["jgz.reach"], 0.0), 1.0) * det
+@numba.njit(cache=True, nogil=True)
+def _other_rates_kernel(r, idx, need):
+    prot = np.empty(idx.size)
+    med = np.empty(idx.size)
+    for k in range(idx.size):
+        prot[k], med[k] = other_rates_of(r, need[idx[k]])
+    return prot, med
 
 
 def weekly_other_rates(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weekly chances of entry through child protection (severe and worse) and a medical specialist."""
-    p, need = m.p, m.children.need[idx]
-    prot = np.where(need >= 3, p["other.protection_per_week"], 0.0)
-    med = np.where(need >= 2, p["other.medical_per_week"], 0.0) * (1.0 - prot)
-    return prot, med
+    return _other_rates_kernel(m.unmet_rates, idx, m.children.need)
 
 
-def _hazard(prob: np.ndarray) -> np.ndarray:
+@numba.njit(cache=True, nogil=True, inline="always")
+def _hazard(prob: float) -> float:
     """Weekly chance to hazard per week (chances are below 1 by the registry's bounds but one)."""
-    return -np.log1p(-np.minimum(prob, 1.0 - 1e-12))
+    return -math.log1p(-min(prob, 1.0 - 1e-12))
+
+
+@numba.njit(cache=True, nogil=True)
+def _schedule_kernel(
+    r,
+    idx,
+    week,
+    key,
+    know,
+    need,
+    preventive,
+    selfhelp,
+    life_threat,
+    blocked_until,
+    birth,
+    uid,
+    family,
+    network,
+    shame,
+    next_event,
+    next_kind,
+):
+    """The next event of each unmet-need child ``idx`` from week ``week + 1`` on (see
+    :func:`schedule`); ``know`` is each child's family's knowledge of the offer (M8)."""
+    h = np.zeros(N_KINDS)
+    b_time = stream_base(key, week, UNMET_TIME_PURPOSE)
+    b_kind = stream_base(key, week, UNMET_KIND_PURPOSE)
+    nxt = week + 1
+    for k in range(idx.size):
+        i = idx[k]
+        lvl = need[i]
+        f = family[i]
+        esc, rem = need_rates_of(r, lvl, False, preventive[i], network[f], selfhelp[i])
+        h[ESCALATE] = _hazard(esc)
+        h[REMIT] = _hazard(rem)
+        h[LIFE_THREAT] = _hazard(r.life_threat) if lvl == 4 and not life_threat[i] else 0.0
+        prot, med = other_rates_of(r, lvl)
+        h[PROTECTION] = _hazard(prot)
+        h[MEDICAL] = _hazard(med)
+        blocked = blocked_until[i] > nxt
+        if blocked:
+            h[PRESENT] = 0.0
+        else:
+            pres = (0.0, r.present_light, r.present_moderate, r.present_severe, r.present_crisis)[
+                lvl
+            ]
+            if shame[f] and lvl < 4:
+                pres = pres * r.shame
+            h[PRESENT] = _hazard(pres * max(1.0 + r.knowledge * (know[k] - 0.5), 0.0))
+        contact = r.jgz_contacts_0_3 if nxt - birth[i] < AGE4 else r.jgz_contacts_4_17
+        detect = 1.0 - r.jgz_miss ** float(lvl)
+        h[JGZ] = _hazard(min(max(contact * r.jgz_reach, 0.0), 1.0) * detect)
+        # numpy's pairwise order for a row of eight, so the sums match the earlier code's
+        total = ((h[0] + h[1]) + (h[2] + h[3])) + ((h[4] + h[5]) + (h[6] + h[7]))
+        e = -math.log1p(-uniform_of(uid[i], b_time))
+        t = e / total if total > 0 else np.inf
+        at = nxt + math.floor(min(t, 1e8))
+        # Rates change at the end of a blocked spell and at the fourth birthday: redraw there.
+        horizon = float(NEVER)
+        if blocked:
+            horizon = float(blocked_until[i])
+        b4 = birth[i] + AGE4
+        if b4 > nxt:
+            horizon = min(horizon, float(b4))
+        if at >= horizon:
+            next_event[i] = np.int32(horizon)
+            next_kind[i] = RECOMPUTE
+        else:
+            u = uniform_of(uid[i], b_kind) * total
+            kind = 0
+            acc = 0.0
+            for j in range(N_KINDS):
+                acc += h[j]
+                if acc < u:
+                    kind += 1
+            next_event[i] = np.int32(at)
+            next_kind[i] = min(kind, N_KINDS - 1)
 
 
 def schedule(m, idx: np.ndarray, week: int) -> None:
-    """Draw the next event of unmet-need children ``idx`` from week ``week + 1`` on."""
+    """Draw the next event of unmet-need children ``idx`` from week ``week + 1`` on.
+
+    Each child's hazards of escalation, remission, a life-threatening turn, child protection,
+    a medical specialist, asking for help (unless blocked) and a JGZ signal add up to the time
+    of the first event (one exponential draw) and its kind (one uniform)."""
     if len(idx) == 0:
         return
-    p, ch = m.p, m.children
-    n = len(idx)
-    h = np.zeros((n, N_KINDS))
-    esc, rem = weekly_need_rates(m, idx)
-    h[:, ESCALATE] = _hazard(esc)
-    h[:, REMIT] = _hazard(rem)
-    lt = (ch.need[idx] == 4) & ~ch.life_threat[idx]
-    h[:, LIFE_THREAT] = np.where(lt, _hazard(np.full(n, p["need.life_threatening_per_week"])), 0.0)
-    prot, med = weekly_other_rates(m, idx)
-    h[:, PROTECTION] = _hazard(prot)
-    h[:, MEDICAL] = _hazard(med)
-    blocked = ch.blocked_until[idx] > week + 1
-    h[:, PRESENT] = np.where(blocked, 0.0, _hazard(weekly_present_rate(m, idx)))
-    h[:, JGZ] = _hazard(weekly_jgz_signal_rate(m, idx, week + 1))
-    total = h.sum(axis=1)
-    uid = ch.uid[idx]
-    e = m.streams.exponential(Purpose.UNMET_TIME, uid, week)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(total > 0, e / total, np.inf)
-    at = week + 1 + np.floor(np.minimum(t, 1e8))
-    # Rates change at the end of a blocked spell and at the fourth birthday: redraw there.
-    horizon = np.full(n, float(NEVER))
-    horizon = np.where(blocked, ch.blocked_until[idx], horizon)
-    b4 = ch.birth[idx] + AGE4
-    horizon = np.where(b4 > week + 1, np.minimum(horizon, b4), horizon)
-    u = m.streams.uniform(Purpose.UNMET_KIND, uid, week) * total
-    kind = (np.cumsum(h, axis=1) < u[:, None]).sum(axis=1)
-    kind = np.minimum(kind, N_KINDS - 1)
-    late = at >= horizon
-    ch.next_event[idx] = np.where(late, horizon, at).astype(np.int32)
-    ch.next_kind[idx] = np.where(late, RECOMPUTE, kind).astype(np.int8)
+    ch, fam = m.children, m.families
+    _schedule_kernel(
+        m.unmet_rates,
+        idx,
+        int(week),
+        m.streams.key,
+        m.family_knowledge_of_offer(ch.family[idx]),
+        ch.need,
+        ch.preventive,
+        ch.selfhelp,
+        ch.life_threat,
+        ch.blocked_until,
+        ch.birth,
+        ch.uid,
+        ch.family,
+        fam.network,
+        fam.shame,
+        ch.next_event,
+        ch.next_kind,
+    )
 
 
 def defer(m, idx: np.ndarray) -> None:
