@@ -9,10 +9,12 @@ medicalises (DESIGN §3).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim import states as S
 from sim import unmet
+from sim.population import NEVER
 from sim.queues import admit
 from sim.rng import Purpose
 
@@ -33,21 +35,42 @@ def first_help(m, idx: np.ndarray, week: int) -> None:
         m.tally.onset_to_help(week - ch.onset_start[new])
 
 
+@numba.njit(cache=True, nogil=True)
+def _enter_state(idx, new_state, week, state, since, next_event, q_entry, waiting, log, n):
+    """Move children ``idx`` to ``new_state``; log each one leaving a waiting list as row ``n``
+    on of ``log`` (state, week joined, week left); returns the new row count."""
+    for i in idx:
+        old = state[i]
+        if waiting[old] and old != new_state:
+            log[n, 0] = old
+            log[n, 1] = q_entry[i]
+            log[n, 2] = week
+            n += 1
+        state[i] = new_state
+        since[i] = week
+        next_event[i] = NEVER  # unmet-need events are drawn again at the end of the week
+    return n
+
+
 def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
-    """The one place where a child changes state; records who leaves a queue (Little's law)."""
-    ch = m.children
-    old = ch.state[idx]
-    leaving = S.WAITING[old] & (old != state)
-    if leaving.any():
-        for q in np.unique(old[leaving]):
-            sel = idx[leaving & (old == q)]
-            m.tally.record_queue_exit(int(q), ch.q_entry[sel], week)
-    ch.state[idx] = state
-    ch.since[idx] = week
+    """The one place where a child changes state; logs who leaves a queue (Little's law)."""
+    if len(idx) == 0:
+        return
+    ch, log = m.children, m.tally.queue_log
+    log.n = _enter_state(
+        idx,
+        state,
+        week,
+        ch.state,
+        ch.since,
+        ch.next_event,
+        ch.q_entry,
+        S.WAITING,
+        log.reserve(len(idx)),
+        log.n,
+    )
     if state == S.UNMET:
         unmet.defer(m, idx)
-    else:
-        unmet.clear(m, idx)
 
 
 def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False) -> None:

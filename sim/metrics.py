@@ -59,7 +59,7 @@ class Tally:
         self.wait_levels = {S.SPECIALIST: [], S.RESIDENTIAL: []}  # need level at admission
         # Ended specialist trajectories: (need at admission, weeks in care, professionals involved).
         self.specialist_episodes: list[np.ndarray] = []
-        self.queue_records = {q: [] for q in QUEUE_STATES}  # (entry, exit) weeks per child leaving
+        self.queue_log = QueueLog()
 
     def new_week(self) -> None:
         self.gp_consults_week = 0
@@ -116,8 +116,36 @@ class Tally:
             if levels is not None:
                 self.wait_levels[care_state].append(levels.copy())
 
-    def record_queue_exit(self, state: int, entry: np.ndarray, week: int) -> None:
-        self.queue_records[state].append(np.stack([entry, np.full(len(entry), week)], axis=1))
+
+class QueueLog:
+    """One row per child leaving a waiting list: (list state, week joined, week left), in the
+    order they left; the per-child W of Little's law (``spells``)."""
+
+    def __init__(self) -> None:
+        self.rows = np.zeros((4096, 3), dtype=np.int64)
+        self.n = 0
+
+    def reserve(self, k: int) -> np.ndarray:
+        """The row buffer, with room for ``k`` more rows (compiled writers fill it)."""
+        if self.n + k > len(self.rows):
+            grown = np.zeros((max(2 * len(self.rows), self.n + k), 3), dtype=np.int64)
+            grown[: self.n] = self.rows[: self.n]
+            self.rows = grown
+        return self.rows
+
+    def add(self, state: np.ndarray, entry: np.ndarray, week: int) -> None:
+        """Children leaving lists ``state`` (joined in weeks ``entry``) in week ``week``."""
+        k = len(state)
+        rows = self.reserve(k)
+        rows[self.n : self.n + k, 0] = state
+        rows[self.n : self.n + k, 1] = entry
+        rows[self.n : self.n + k, 2] = week
+        self.n += k
+
+    def spells(self, state: int) -> np.ndarray:
+        """(week joined, week left) of every child that left list ``state``, shape (n, 2)."""
+        rows = self.rows[: self.n]
+        return rows[rows[:, 0] == state, 1:]
 
 
 SERIES_COLUMNS = (

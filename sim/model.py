@@ -588,9 +588,9 @@ class YouthCareModel(mesa.Model):
         out = np.flatnonzero(ch.birth <= w - ADULT_WEEKS)
         if len(out):
             was = ch.state[out]
-            for q in np.unique(was[S.WAITING[was]]):
-                sel = out[was == q]
-                self.tally.record_queue_exit(int(q), ch.q_entry[sel], w)
+            queued = S.WAITING[was]
+            if queued.any():
+                self.tally.queue_log.add(was[queued], ch.q_entry[out[queued]], w)
             old_uid = ch.uid[out].copy()
             ch.uid[out] = self.next_uid + np.arange(len(out))
             self.next_uid += len(out)

@@ -104,7 +104,7 @@ def _extras(m: YouthCareModel) -> dict:
     w0, w1 = m.warmup_weeks, m.total_weeks
     queues = {}
     for q in (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION):
-        recs = np.concatenate(t.queue_records[q]) if t.queue_records[q] else np.zeros((0, 2))
+        recs = t.queue_log.spells(q)
         # Children who left the list in the window, whenever they joined: in a steady state the
         # time before the window of those waiting at its start matches the time after it of those
         # waiting at its end, so a long wait does not bias W (requiring entry in the window would).

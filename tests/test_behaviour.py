@@ -757,7 +757,7 @@ def test_a_life_threatening_situation_in_lighter_help_is_escalated_to_residentia
     ch.life_threat[kids[:6]] = True
 
     def exits() -> int:
-        return sum(len(r) for r in m.tally.queue_records.get(state, []))
+        return len(m.tally.queue_log.spells(state))
 
     before_exits = exits()
     care.escalate(m, WEEK)

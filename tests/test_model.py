@@ -208,8 +208,7 @@ def little_run():
 
 
 def _records(m, q):
-    rec = m.tally.queue_records[q]
-    return np.concatenate(rec) if rec else np.zeros((0, 2), dtype=np.int64)
+    return m.tally.queue_log.spells(q)
 
 
 @pytest.mark.parametrize("q", QUEUE_STATES, ids=[S.STATE_NAMES[q] for q in QUEUE_STATES])
@@ -258,7 +257,7 @@ def test_queue_entries_in_2015_baseline_are_accounted(little_run):
     """The same identity in the 2015 baseline, with warm-start waiting children (negative
     entry weeks) leaving during the window."""
     m, _ = run_model({}, families=600, years=2, warmup_years=0, seed=4, check=False)
-    assert not m.tally.queue_records[S.WAIT_INDICATION]
+    assert len(m.tally.queue_log.spells(S.WAIT_INDICATION)) == 0
     for q in (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL):
         snap = m.recorder.cols[f"n_{S.STATE_NAMES[q]}"]
         rec = _records(m, q)
