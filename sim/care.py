@@ -16,10 +16,11 @@ from sim import states as S
 from sim import unmet
 from sim.population import NEVER
 from sim.queues import admit
-from sim.rng import Purpose
+from sim.rng import SECOND_STREAM, Purpose, normal_of, stream_base, uniform_of
 
 ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER = 0, 1, 2
 ROUTE_PAYER = ("municipality", "province", "insurer")
+RESOLVE, ESCALATE_UNDER_CARE = int(Purpose.RESOLVE), int(Purpose.ESCALATE) + 700
 
 
 def _u(m, purpose, idx, week, extra=0):
@@ -35,20 +36,26 @@ def first_help(m, idx: np.ndarray, week: int) -> None:
         m.tally.onset_to_help(week - ch.onset_start[new])
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _enter_one(i, new_state, week, state, since, next_event, q_entry, waiting, log, n):
+    """Move child ``i`` to ``new_state``; log it as row ``n`` of ``log`` (state, week joined,
+    week left) if it leaves a waiting list; returns the new row count."""
+    old = state[i]
+    if waiting[old] and old != new_state:
+        log[n, 0] = old
+        log[n, 1] = q_entry[i]
+        log[n, 2] = week
+        n += 1
+    state[i] = new_state
+    since[i] = week
+    next_event[i] = NEVER  # unmet-need events are drawn again at the end of the week
+    return n
+
+
 @numba.njit(cache=True, nogil=True)
 def _enter_state(idx, new_state, week, state, since, next_event, q_entry, waiting, log, n):
-    """Move children ``idx`` to ``new_state``; log each one leaving a waiting list as row ``n``
-    on of ``log`` (state, week joined, week left); returns the new row count."""
     for i in idx:
-        old = state[i]
-        if waiting[old] and old != new_state:
-            log[n, 0] = old
-            log[n, 1] = q_entry[i]
-            log[n, 2] = week
-            n += 1
-        state[i] = new_state
-        since[i] = week
-        next_event[i] = NEVER  # unmet-need events are drawn again at the end of the week
+        n = _enter_one(i, new_state, week, state, since, next_event, q_entry, waiting, log, n)
     return n
 
 
@@ -225,6 +232,104 @@ def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
     m.tally.trajectory(S.REF_WIJKTEAM, ch.need[idx], week)
 
 
+ON_LIST, TO_BJZ, REFUSED = 0, 1, 2  # what became of a referral (_refer)
+_REF_DRAWS = (
+    int(Purpose.ROUTE) + 300,  # insurer-paid jeugd-ggz before 2015
+    int(Purpose.ROUTE) + 400,  # through the gatekeeper when it is only partly in the way (M13)
+    int(Purpose.PROVIDER),
+    int(Purpose.PERCEIVE) + 4000,  # the provider's view of the need
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def _refer(
+    idx,
+    referrer,
+    week,
+    key,
+    residential,
+    indicated,
+    pre2015,
+    ggz_direct,
+    gatekeeper,
+    noise_sd,
+    threshold,
+    cum_places,
+    need,
+    uid,
+    ref_col,
+    withdrew,
+    route,
+    state,
+    since,
+    next_event,
+    q_entry,
+    to_residential,
+    prof_mask,
+    provider,
+    priority,
+    waiting,
+    log,
+    n,
+):
+    """The referrals of :func:`refer_specialist`, child by child; returns (log rows, returns,
+    what became of each referral: ON_LIST, TO_BJZ or REFUSED)."""
+    b_ggz = stream_base(key, week, _REF_DRAWS[0])
+    b_bjz = stream_base(key, week, _REF_DRAWS[1])
+    b_prov = stream_base(key, week, _REF_DRAWS[2])
+    b_seen1 = stream_base(key, week, _REF_DRAWS[3])
+    b_seen2 = stream_base(key, week, _REF_DRAWS[3] + SECOND_STREAM)
+    wait_state = S.WAIT_RESIDENTIAL if residential else S.WAIT_SPECIALIST
+    outcome = np.empty(idx.size, np.int8)
+    returns = 0
+    for k in range(idx.size):
+        i = idx[k]
+        ref = referrer[k]
+        ref_col[i] = ref
+        if withdrew[i]:
+            returns += 1
+            withdrew[i] = False
+        r = ROUTE_MUNICIPALITY
+        if pre2015:
+            r = ROUTE_PROVINCE
+            if (ref == S.REF_GP or ref == S.REF_NONE) and uniform_of(uid[i], b_ggz) < ggz_direct:
+                r = ROUTE_INSURER
+            # A crisis is placed at once and indicated afterwards (seeds/001 L619, L629); the
+            # rest is indicated in parallel or afterwards when the gatekeeper is partly away.
+            if (
+                not indicated
+                and r == ROUTE_PROVINCE
+                and ref != S.REF_OTHER
+                and need[i] < 4
+                and (gatekeeper >= 1.0 or uniform_of(uid[i], b_bjz) < gatekeeper)
+            ):
+                n = _enter_one(
+                    i, S.WAIT_INDICATION, week, state, since, next_event, q_entry, waiting, log, n
+                )
+                q_entry[i] = week
+                route[i] = ROUTE_PROVINCE
+                to_residential[i] = residential
+                prof_mask[i] |= S.PROF_BJZ
+                outcome[k] = TO_BJZ
+                continue
+        route[i] = r
+        urgent = need[i] >= 4 or ref == S.REF_OTHER
+        u = uniform_of(uid[i], b_prov) * cum_places[-1]
+        prov = min(np.searchsorted(cum_places, u, side="right"), cum_places.size - 1)
+        if not residential and not (urgent or indicated):
+            seen = need[i] + noise_sd * normal_of(uid[i], b_seen1, b_seen2)
+            if seen < threshold[prov]:
+                outcome[k] = REFUSED
+                continue
+        n = _enter_one(i, wait_state, week, state, since, next_event, q_entry, waiting, log, n)
+        provider[i] = prov
+        q_entry[i] = week
+        priority[i] = urgent
+        to_residential[i] = residential
+        outcome[k] = ON_LIST
+    return n, returns, outcome
+
+
 def refer_specialist(
     m,
     idx: np.ndarray,
@@ -236,50 +341,46 @@ def refer_specialist(
     """Put children on a specialist (or residential) waiting list.
 
     Before 2015 referrals other than insurer-paid jeugd-ggz go through a Bureau Jeugdzorg
-    indication first (M13). The provider admits to its list only above its admission threshold,
-    which follows from the funding rule; urgent cases (crisis, 'other' referrers) always.
+    indication first (M13). The provider is drawn in proportion to places (the referrer's
+    usual partners) and admits to its list only above its admission threshold, which follows
+    from the funding rule; urgent cases (crisis, 'other' referrers) always.
     """
     if len(idx) == 0:
         return
-    ch, p = m.children, m.p
-    referrer = np.broadcast_to(np.asarray(referrer, dtype=np.int8), idx.shape)
-    ch.referrer[idx] = referrer
-    if ch.withdrew[idx].any():
-        m.tally.returns += int(ch.withdrew[idx].sum())
-        ch.withdrew[idx] = False
-    route = np.full(len(idx), ROUTE_MUNICIPALITY, dtype=np.int8)
-    if m.pre2015:
-        route[:] = ROUTE_PROVINCE
-        ggz = (referrer == S.REF_GP) | (referrer == S.REF_NONE)
-        ggz &= _u(m, Purpose.ROUTE, idx, week, 300) < p["bjz.ggz_direct_share"]
-        route[ggz] = ROUTE_INSURER
-        if not indicated:
-            # A crisis is placed at once and indicated afterwards (seeds/001 L619, L629).
-            to_bjz = (route == ROUTE_PROVINCE) & (referrer != S.REF_OTHER) & (ch.need[idx] < 4)
-            s13 = p["mechanisms.gatekeeper"]
-            if s13 < 1.0:  # the rest is indicated in parallel or afterwards (M13)
-                to_bjz &= _u(m, Purpose.ROUTE, idx, week, 400) < s13
-            b = idx[to_bjz]
-            enter_state(m, b, S.WAIT_INDICATION, week)
-            ch.q_entry[b] = week
-            ch.route[b] = ROUTE_PROVINCE
-            ch.to_residential[b] = residential
-            ch.prof_mask[b] |= S.PROF_BJZ
-            idx, route, referrer = idx[~to_bjz], route[~to_bjz], referrer[~to_bjz]
-    ch.route[idx] = route
-    urgent = (ch.need[idx] >= 4) | (referrer == S.REF_OTHER)
-    if residential:
-        pool, state = m.residential, S.WAIT_RESIDENTIAL
-        accept = np.ones(len(idx), dtype=bool)
-        prov = _pick_provider(m, pool, idx, week)
-    else:
-        pool, state = m.specialist, S.WAIT_SPECIALIST
-        prov = _pick_provider(m, pool, idx, week)
-        seen = ch.need[idx] + p["specialist.perception_noise_sd"] * m.streams.normal(
-            Purpose.PERCEIVE + 4000, ch.uid[idx], week
-        )
-        accept = urgent | indicated | (seen >= m.funding.threshold[prov])
-    refused = idx[~accept]
+    ch, p, log = m.children, m.p, m.tally.queue_log
+    pool = m.residential if residential else m.specialist
+    log.n, returns, outcome = _refer(
+        idx,
+        np.broadcast_to(np.asarray(referrer, dtype=np.int8), idx.shape),
+        int(week),
+        m.streams.key,
+        residential,
+        indicated,
+        m.pre2015,
+        p["bjz.ggz_direct_share"],
+        p["mechanisms.gatekeeper"],
+        p["specialist.perception_noise_sd"],
+        m.funding.threshold,
+        np.cumsum(pool.places),
+        ch.need,
+        ch.uid,
+        ch.referrer,
+        ch.withdrew,
+        ch.route,
+        ch.state,
+        ch.since,
+        ch.next_event,
+        ch.q_entry,
+        ch.to_residential,
+        ch.prof_mask,
+        ch.provider,
+        ch.priority,
+        S.WAITING,
+        log.reserve(len(idx)),
+        log.n,
+    )
+    m.tally.returns += returns
+    refused = idx[outcome == REFUSED]
     if len(refused):
         m.tally.refused += len(refused)
         g = ch.ref_gp[refused]
@@ -287,22 +388,13 @@ def refer_specialist(
         if known.any():
             m.collab.add(m.collab.bad, g[known], S.P_SPECIALIST, 1.0)
         reassure(m, refused, week, p["seek.blocked_weeks_after_refusal"])
-    idx, prov, urgent = idx[accept], prov[accept], urgent[accept]
-    enter_state(m, idx, state, week)
-    ch.provider[idx] = prov
-    ch.q_entry[idx] = week
-    ch.priority[idx] = urgent
-    ch.to_residential[idx] = residential
-    ch.preventive[idx] = p["waiting.preventive_offer"] and not residential
-    if p["waiting.preventive_offer"] and not residential:
-        _handover(m, idx, S.PROF_JGZ)
-
-
-def _pick_provider(m, pool, idx: np.ndarray, week: int) -> np.ndarray:
-    """Provider for each referral: in proportion to places (the referrer's usual partners)."""
-    w = np.cumsum(pool.places)
-    u = _u(m, Purpose.PROVIDER, idx, week) * w[-1]
-    return np.minimum(np.searchsorted(w, u, side="right"), pool.n - 1).astype(np.int32)
+    if not residential:
+        listed = idx[outcome == ON_LIST]
+        ch.preventive[listed] = p["waiting.preventive_offer"]
+        if p["waiting.preventive_offer"]:
+            _handover(m, listed, S.PROF_JGZ)
+    else:
+        ch.preventive[idx[outcome == ON_LIST]] = False
 
 
 # --- admission --------------------------------------------------------------------------------
@@ -491,27 +583,47 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
 
 
 # --- care -------------------------------------------------------------------------------------
+@numba.njit(cache=True, nogil=True)
+def _resolve(
+    idx, key, week, need, care_level, life_threat, uid, rate0, under_ratio, over_ratio, escalation
+):
+    b_resolve = stream_base(key, week, RESOLVE)
+    b_escalate = stream_base(key, week, ESCALATE_UNDER_CARE)
+    for i in idx:
+        lvl = need[i]
+        gap = lvl - care_level[i]
+        under = under_ratio ** float(max(gap, 0))
+        over = over_ratio if gap <= -2 else 1.0
+        down = uniform_of(uid[i], b_resolve) < rate0 * under * over and lvl > 0
+        if down:
+            need[i] = lvl - 1
+            life_threat[i] = False  # the flag marks a crisis (level 4) only
+        # Under-treated needs can still escalate.
+        elif gap > 0 and lvl < 4 and uniform_of(uid[i], b_escalate) < escalation:
+            need[i] = lvl + 1
+
+
 def resolve(m, idx: np.ndarray, week: int) -> None:
-    """Care lowers need by one level with a chance set by the match of care and need levels."""
+    """Care lowers need by one level with a chance set by the match of care and need levels:
+    ``care.resolution_per_week`` x ``care.under_treatment_ratio`` per level of need above the
+    care level, x ``care.over_treatment_ratio`` (^ stigma) two or more levels below it. An
+    under-treated need that does not come down escalates with ``need.escalation_per_week``."""
     if len(idx) == 0:
         return
-    ch, p = m.children, m.p
-    need = ch.need[idx].astype(np.int64)
-    level = ch.care_level[idx].astype(np.int64)
-    gap = need - level
-    under = p["care.under_treatment_ratio"] ** np.maximum(gap, 0)
-    over = np.where(gap <= -2, p["care.over_treatment_ratio"] ** p["mechanisms.stigma"], 1.0)
-    rate = p["care.resolution_per_week"] * under * over
-    down = (_u(m, Purpose.RESOLVE, idx, week) < rate) & (need > 0)
-    ch.need[idx[down]] -= 1
-    ch.life_threat[idx[down]] = False  # the flag marks a crisis (level 4) only
-    # Under-treated needs can still escalate.
-    esc = (
-        (gap > 0)
-        & (need < 4)
-        & (_u(m, Purpose.ESCALATE, idx, week, 700) < p["need.escalation_per_week"])
+    ch, p, key = m.children, m.p, m.streams.key
+    _resolve(
+        idx,
+        key,
+        week,
+        ch.need,
+        ch.care_level,
+        ch.life_threat,
+        ch.uid,
+        p["care.resolution_per_week"],
+        p["care.under_treatment_ratio"],
+        p["care.over_treatment_ratio"] ** p["mechanisms.stigma"],
+        p["need.escalation_per_week"],
     )
-    ch.need[idx[esc & ~down]] += 1
 
 
 def good_outcome(m, idx: np.ndarray) -> None:

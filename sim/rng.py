@@ -8,6 +8,7 @@ executor. The mixer is SplitMix64's finaliser (Steele et al. 2014), compiled wit
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numba
@@ -58,7 +59,7 @@ class Purpose(IntEnum):
     UNMET_KIND = 62
 
 
-_SECOND_STREAM = 1 << 32  # the second uniform of a normal draw: far from every Purpose
+SECOND_STREAM = 1 << 32  # the second uniform of a normal draw: far from every Purpose
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -100,6 +101,24 @@ def _uniform_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) ->
     return out
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def normal_of(uid: int, base1: np.uint64, base2: np.uint64) -> float:
+    """A standard normal draw of unit ``uid`` (Box-Muller on the uniforms of two streams)."""
+    u1 = uniform_of(uid, base1)
+    u2 = uniform_of(uid, base2)
+    return math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@numba.njit(cache=True, nogil=True)
+def _normal_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> np.ndarray:
+    b1 = stream_base(key, week, purpose)
+    b2 = stream_base(key, week, purpose + SECOND_STREAM)
+    out = np.empty(ids.size, np.float64)
+    for k in range(ids.size):
+        out[k] = normal_of(ids[k], b1, b2)
+    return out
+
+
 def key_from_seed(seed: int | np.random.SeedSequence) -> int:
     """A 64-bit run key from an integer seed or a SeedSequence."""
     if not isinstance(seed, np.random.SeedSequence):
@@ -120,10 +139,10 @@ class Streams:
         return out if ids.ndim == 1 else out.reshape(ids.shape)
 
     def normal(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
-        """Standard normal draws (Box-Muller on two streams)."""
-        u1 = self.uniform(purpose, ids, week)
-        u2 = self.uniform(purpose + _SECOND_STREAM, ids, week)
-        return np.sqrt(-2.0 * np.log1p(-u1)) * np.cos(2.0 * np.pi * u2)
+        """Standard normal draws (Box-Muller on two streams, :func:`normal_of`)."""
+        ids = np.asarray(ids)
+        out = _normal_kernel(ids.ravel(), self.key, int(week), int(purpose))
+        return out if ids.ndim == 1 else out.reshape(ids.shape)
 
     def gumbel(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         u = self.uniform(purpose, ids, week)
