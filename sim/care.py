@@ -9,126 +9,272 @@ medicalises (DESIGN §3).
 
 from __future__ import annotations
 
+import math
+from typing import NamedTuple
+
 import numba
 import numpy as np
 
 from sim import states as S
-from sim import unmet
+from sim.buffers import push
+from sim.context import kernel_context as ctx
+from sim.metrics import Count
 from sim.population import NEVER
 from sim.queues import admit
-from sim.rng import SECOND_STREAM, Purpose, normal_of, stream_base, uniform_of
+from sim.rng import Purpose, normal_at, uniform_at
+from sim.routing import occupancy, wijkteam_refers_one
 
 ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER = 0, 1, 2
 ROUTE_PAYER = ("municipality", "province", "insurer")
-RESOLVE, ESCALATE_UNDER_CARE = int(Purpose.RESOLVE), int(Purpose.ESCALATE) + 700
 
 
 def _u(m, purpose, idx, week, extra=0):
     return m.streams.uniform(purpose + extra, m.children.uid[idx], week)
 
 
+@numba.njit(cache=True, nogil=True)
+def enter_one(k, i: int, new_state: int, week: int) -> None:
+    """The one place where a child changes state: it logs a child leaving a waiting list
+    (Little's law), and a child entering unmet need has its events drawn at the week's end."""
+    c = k
+    old = c.state[i]
+    if k.waiting[old] and old != new_state:
+        n = k.log_n[0]
+        k.log[n, 0] = old
+        k.log[n, 1] = c.q_entry[i]
+        k.log[n, 2] = week
+        k.log_n[0] = n + 1
+    c.state[i] = new_state
+    c.since[i] = week
+    c.next_event[i] = NEVER
+    if new_state == S.UNMET:
+        push(k.unmet, k.unmet_n, i)
+
+
+@numba.njit(cache=True, nogil=True)
+def exit_one(k, i: int, week: int) -> None:
+    """Need resolved: the child leaves help; a relapse window opens (DESIGN §3 relapse)."""
+    c = k
+    enter_one(k, i, S.NONE, week)
+    c.need[i] = 0
+    c.life_threat[i] = False
+    c.prof_mask[i] = 0
+    c.provider[i] = -1
+    c.preventive[i] = False
+    c.protection[i] = False
+    c.ref_gp[i] = -1  # a later episode is not credited to or blamed on this GP
+    c.relapse_until[i] = week + k.relapse_weeks
+    push(k.onsets, k.onsets_n, i)
+    k.count[Count.EXITS] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def reassure_one(k, i: int, week: int, blocked: int, selfhelp: bool) -> None:
+    """Back to unmet need; the family waits ``blocked`` weeks before it asks again. A child
+    whose need has already resolved leaves help instead (exit, relapse window)."""
+    c = k
+    if c.need[i] == 0:
+        exit_one(k, i, week)
+        return
+    c.blocked_until[i] = week + blocked
+    c.selfhelp[i] = selfhelp
+    c.preventive[i] = False
+    enter_one(k, i, S.UNMET, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def first_help_one(k, i: int, week: int) -> None:
+    """Onset-to-help time of a child that gets help for the first time this episode."""
+    c = k
+    if not c.helped[i]:
+        c.helped[i] = True
+        k.count[Count.ONSET_HELP_WEEKS] += week - c.onset_start[i]
+        k.count[Count.ONSET_HELP_N] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _enter_all(k, idx, new_state, week):
+    for i in idx:
+        enter_one(k, i, new_state, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def _exit_all(k, idx, week):
+    for i in idx:
+        exit_one(k, i, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def _reassure_all(k, idx, week, blocked, selfhelp):
+    for i in idx:
+        reassure_one(k, i, week, blocked, selfhelp)
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_help_all(k, idx, week):
+    for i in idx:
+        first_help_one(k, i, week)
+
+
+def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
+    """Move children ``idx`` to ``state`` (:func:`enter_one`)."""
+    if len(idx):
+        _enter_all(ctx(m, len(idx)), idx, state, week)
+
+
+def exit_care(m, idx: np.ndarray, week: int) -> None:
+    """Children ``idx`` leave help, their need resolved (:func:`exit_one`)."""
+    if len(idx):
+        _exit_all(ctx(m, len(idx)), idx, week)
+
+
+def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False) -> None:
+    """Children ``idx`` back to unmet need, blocked for ``blocked`` weeks (:func:`reassure_one`)."""
+    if len(idx):
+        _reassure_all(ctx(m, len(idx)), idx, week, blocked, bool(selfhelp))
+
+
 def first_help(m, idx: np.ndarray, week: int) -> None:
     """Record onset-to-help time for children who get help for the first time this episode."""
-    ch = m.children
-    new = idx[~ch.helped[idx]]
-    if len(new):
-        ch.helped[new] = True
-        m.tally.onset_to_help(week - ch.onset_start[new])
+    if len(idx):
+        _first_help_all(ctx(m, 0), idx, week)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _enter_one(i, new_state, week, state, since, next_event, q_entry, waiting, log, n):
-    """Move child ``i`` to ``new_state``; log it as row ``n`` of ``log`` (state, week joined,
-    week left) if it leaves a waiting list; returns the new row count."""
-    old = state[i]
-    if waiting[old] and old != new_state:
-        log[n, 0] = old
-        log[n, 1] = q_entry[i]
-        log[n, 2] = week
-        n += 1
-    state[i] = new_state
-    since[i] = week
-    next_event[i] = NEVER  # unmet-need events are drawn again at the end of the week
+@numba.njit(cache=True, nogil=True)
+def _popcount(x: int) -> int:
+    n = 0
+    while x:
+        n += x & 1
+        x >>= 1
     return n
 
 
 @numba.njit(cache=True, nogil=True)
-def _enter_state(idx, new_state, week, state, since, next_event, q_entry, waiting, log, n):
+def handover_one(k, r, i, prof):
+    """Add a professional to the family; with a shared plan or warm handover the previous one
+    hands over (one family, one plan), so professionals do not pile up (M11)."""
+    c = k
+    if prof == S.PROF_JGZ and r.integrated:
+        prof = S.PROF_WIJKTEAM  # JGZ is part of the local team: one team, one professional
+    if r.coordinated:
+        c.prof_mask[i] = S.PROF_GP | prof
+        return
+    new = c.prof_mask[i] | prof | S.PROF_GP
+    # One family, one plan: at the threshold a coordinator takes over and the family keeps the
+    # GP and the current professional (seeds/001 L1259-1263).
+    if r.pyramid and _popcount(new & 127) >= r.coordinator_threshold:
+        new = S.PROF_GP | prof
+    c.prof_mask[i] = new
+
+
+@numba.njit(cache=True, nogil=True)
+def _handover_all(k, r, idx, prof):
     for i in idx:
-        n = _enter_one(i, new_state, week, state, since, next_event, q_entry, waiting, log, n)
-    return n
-
-
-def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
-    """The one place where a child changes state; logs who leaves a queue (Little's law)."""
-    if len(idx) == 0:
-        return
-    ch, log = m.children, m.tally.queue_log
-    log.n = _enter_state(
-        idx,
-        state,
-        week,
-        ch.state,
-        ch.since,
-        ch.next_event,
-        ch.q_entry,
-        S.WAITING,
-        log.reserve(len(idx)),
-        log.n,
-    )
-    if state == S.UNMET:
-        unmet.defer(m, idx)
-
-
-def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False) -> None:
-    """Back to unmet need; the family waits ``blocked`` weeks before it asks again.
-
-    A child whose need has already resolved leaves help instead (exit, relapse window)."""
-    ch = m.children
-    healed = ch.need[idx] == 0
-    if healed.any():
-        exit_care(m, idx[healed], week)
-        idx = idx[~healed]
-    ch.blocked_until[idx] = week + blocked
-    ch.selfhelp[idx] = selfhelp
-    ch.preventive[idx] = False
-    enter_state(m, idx, S.UNMET, week)
-
-
-def exit_care(m, idx: np.ndarray, week: int) -> None:
-    """Need resolved: the child leaves help; a relapse window opens (DESIGN §3 relapse)."""
-    if len(idx) == 0:
-        return
-    ch = m.children
-    enter_state(m, idx, S.NONE, week)
-    ch.need[idx] = 0
-    ch.life_threat[idx] = False
-    ch.prof_mask[idx] = 0
-    ch.provider[idx] = -1
-    ch.preventive[idx] = False
-    ch.protection[idx] = False
-    ch.ref_gp[idx] = -1  # a later episode is not credited to or blamed on this GP
-    ch.relapse_until[idx] = week + m.p["need.relapse_window_weeks"]
-    m.needs.defer_onset(idx)
-    m.tally.exits += len(idx)
+        handover_one(k, r, i, prof)
 
 
 def _handover(m, idx: np.ndarray, prof: int) -> None:
-    """Add a professional to the family; with a shared plan or warm handover the previous one
-    hands over (one family, one plan), so professionals do not pile up (M11)."""
-    ch = m.children
-    if prof == S.PROF_JGZ and m.p["jgz.integrated_in_wijkteam"]:
-        prof = S.PROF_WIJKTEAM  # JGZ is part of the local team: one team, one professional
-    if m.coordinated:
-        ch.prof_mask[idx] = S.PROF_GP | prof
-        return
-    new = ch.prof_mask[idx] | prof | S.PROF_GP
-    if m.pyramid:
-        # One family, one plan: at the threshold a coordinator takes over and the family keeps
-        # the GP and the current professional (seeds/001 L1259-1263).
-        full = S.POPCOUNT[new & 127] >= m.p["coordination.coordinator_threshold"]
-        new = np.where(full, S.PROF_GP | prof, new).astype(new.dtype)
-    ch.prof_mask[idx] = new
+    """Add professional ``prof`` to the families of children ``idx`` (:func:`handover_one`)."""
+    if len(idx):
+        _handover_all(ctx(m, 0), m.care_rules, idx, prof)
+
+
+class Rules(NamedTuple):
+    """The settings the compiled care kernels read, from the registry and the model's switches
+    (rebuilt when parameters change: ``YouthCareModel._configure``)."""
+
+    key: np.uint64  # the run's random key
+    pre2015: bool
+    ggz_direct: float  # bjz.ggz_direct_share
+    gatekeeper: float  # mechanisms.gatekeeper
+    noise_sd: float  # specialist.perception_noise_sd
+    preventive_offer: bool  # waiting.preventive_offer
+    blocked_after_refusal: int  # seek.blocked_weeks_after_refusal
+    integrated: bool  # jgz.integrated_in_wijkteam
+    coordinated: bool  # a shared plan or warm handover (YouthCareModel.coordinated)
+    pyramid: bool  # one family, one plan (YouthCareModel.pyramid)
+    coordinator_threshold: int  # coordination.coordinator_threshold
+    resolution: float  # care.resolution_per_week
+    under_ratio: float  # care.under_treatment_ratio
+    over_ratio: float  # care.over_treatment_ratio ** mechanisms.stigma
+    escalation: float  # need.escalation_per_week
+    feedback: float  # mechanisms.feedback: weight of a good outcome the GP hears of
+    jgz_support_weeks: int
+    noshow_wijkteam: float  # seek.noshow_wijkteam x mechanisms.noshow
+    blocked_after_noshow: int
+    blocked_after_light_help: int
+    blocked_after_care: int
+    intake_weeks: int  # wijkteam.intake_weeks
+    help_weeks: int  # wijkteam.help_weeks
+    stepdown: float  # mechanisms.stepdown (M12)
+    stepdown_to_jgz: float  # wijkteam.stepdown_to_jgz
+    crisis_referral: float  # residential.crisis_referral_per_week
+    monitoring: float  # JGZ's monitoring step-down per week x its mechanism x M12 (at most 1)
+    specialist_stepdown_at_end: float  # specialist.stepdown_at_end_share
+    residential_stepdown_at_end: float  # residential.stepdown_at_end_share
+    extension_share: float  # care.extension_share
+    residential_extension_weeks: int  # residential.stay_weeks x care.extension_share, at least 1
+    safety: float  # residential.safety_secured_per_week
+    caseload_norm: float  # wijkteam.caseload_norm
+    wijkteam_noise_sd: float  # wijkteam.perception_noise_sd
+    wijkteam_constant: float  # wijkteam.referral_constant
+    wijkteam_need_slope: float  # wijkteam.referral_need_slope
+    wijkteam_occupancy_slope: float  # M6 x wijkteam.referral_occupancy_slope
+    wijkteam_medicalising: float  # M7 x wijkteam.medicalising_slope x its staff share
+
+    @classmethod
+    def of(cls, m) -> Rules:
+        p = m.p
+        return cls(
+            key=m.streams.key,
+            pre2015=m.pre2015,
+            ggz_direct=p["bjz.ggz_direct_share"],
+            gatekeeper=p["mechanisms.gatekeeper"],
+            noise_sd=p["specialist.perception_noise_sd"],
+            preventive_offer=bool(p["waiting.preventive_offer"]),
+            blocked_after_refusal=int(p["seek.blocked_weeks_after_refusal"]),
+            integrated=bool(p["jgz.integrated_in_wijkteam"]),
+            coordinated=m.coordinated,
+            pyramid=m.pyramid,
+            coordinator_threshold=int(p["coordination.coordinator_threshold"]),
+            resolution=p["care.resolution_per_week"],
+            under_ratio=p["care.under_treatment_ratio"],
+            over_ratio=p["care.over_treatment_ratio"] ** p["mechanisms.stigma"],
+            escalation=p["need.escalation_per_week"],
+            feedback=float(p["mechanisms.feedback"]),
+            jgz_support_weeks=int(p["jgz.support_weeks"]),
+            noshow_wijkteam=p["seek.noshow_wijkteam"] * p["mechanisms.noshow"],
+            blocked_after_noshow=int(p["seek.blocked_weeks_after_noshow"]),
+            blocked_after_light_help=int(p["seek.blocked_weeks_after_light_help"]),
+            blocked_after_care=int(p["seek.blocked_weeks_after_care"]),
+            intake_weeks=int(p["wijkteam.intake_weeks"]),
+            help_weeks=int(p["wijkteam.help_weeks"]),
+            stepdown=float(p["mechanisms.stepdown"]),
+            stepdown_to_jgz=p["wijkteam.stepdown_to_jgz"],
+            crisis_referral=p["residential.crisis_referral_per_week"],
+            monitoring=min(
+                p["jgz.monitoring_stepdown_per_week"]
+                * p["mechanisms.monitoring"]
+                * p["mechanisms.stepdown"],
+                1.0,
+            ),
+            specialist_stepdown_at_end=p["specialist.stepdown_at_end_share"],
+            residential_stepdown_at_end=p["residential.stepdown_at_end_share"],
+            extension_share=p["care.extension_share"],
+            residential_extension_weeks=max(
+                1, int(p["residential.stay_weeks"] * p["care.extension_share"])
+            ),
+            safety=p["residential.safety_secured_per_week"],
+            caseload_norm=float(p["wijkteam.caseload_norm"]),
+            wijkteam_noise_sd=p["wijkteam.perception_noise_sd"],
+            wijkteam_constant=p["wijkteam.referral_constant"],
+            wijkteam_need_slope=p["wijkteam.referral_need_slope"],
+            wijkteam_occupancy_slope=p["mechanisms.workload_referral"]
+            * p["wijkteam.referral_occupancy_slope"],
+            wijkteam_medicalising=p["mechanisms.medicalisation"]
+            * p["wijkteam.medicalising_slope"]
+            * p["wijkteam.medicalising_share"],
+        )
 
 
 def note_referral(m, idx: np.ndarray, gp: np.ndarray | None, partner: int, week: int) -> None:
@@ -198,136 +344,79 @@ def enter_worker(m, idx: np.ndarray, week: int, gp: np.ndarray) -> None:
     first_help(m, idx, week)
 
 
-def enter_jgz(m, idx: np.ndarray, week: int) -> None:
-    ch, p = m.children, m.p
-    enter_state(m, idx, S.JGZ_SUPPORT, week)
-    ch.planned_end[idx] = week + p["jgz.support_weeks"]
-    ch.care_level[idx] = 1
-    _handover(m, idx, S.PROF_JGZ)
-    first_help(m, idx, week)
-
-
-def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
-    """Start wijkteam help: an intake first unless the handover is warm or the plan is shared."""
-    if len(idx) == 0:
-        return
-    ch, p = m.children, m.p
-    noshow = (
-        _u(m, Purpose.NOSHOW, idx, week, 100) < p["seek.noshow_wijkteam"] * p["mechanisms.noshow"]
-    )
-    m.tally.appointments[2] += len(idx)
-    m.tally.noshows[2] += int(noshow.sum())
-    reassure(m, idx[noshow], week, p["seek.blocked_weeks_after_noshow"])
-    idx = idx[~noshow]
-    skip = warm or m.coordinated or m.pyramid or p["jgz.integrated_in_wijkteam"]
-    intake = 0 if skip else p["wijkteam.intake_weeks"]
-    m.tally.count_intakes(ch.prof_mask[idx], skip)
-    enter_state(m, idx, S.WIJKTEAM, week)
-    ch.intake_left[idx] = intake
-    ch.planned_end[idx] = week + intake + p["wijkteam.help_weeks"]
-    ch.care_level[idx] = 2
-    ch.route[idx] = ROUTE_MUNICIPALITY
-    _handover(m, idx, S.PROF_WIJKTEAM)
-    first_help(m, idx, week)
-    m.tally.trajectory(S.REF_WIJKTEAM, ch.need[idx], week)
-
-
-ON_LIST, TO_BJZ, REFUSED = 0, 1, 2  # what became of a referral (_refer)
-_REF_DRAWS = (
-    int(Purpose.ROUTE) + 300,  # insurer-paid jeugd-ggz before 2015
-    int(Purpose.ROUTE) + 400,  # through the gatekeeper when it is only partly in the way (M13)
-    int(Purpose.PROVIDER),
-    int(Purpose.PERCEIVE) + 4000,  # the provider's view of the need
-)
+ON_LIST, TO_BJZ, REFUSED = 0, 1, 2  # what became of a referral (refer_one)
+_GGZ_DIRECT = int(Purpose.ROUTE) + 300  # insurer-paid jeugd-ggz before 2015
+_PARTLY_GATED = int(Purpose.ROUTE) + 400  # through the gatekeeper when it is partly away (M13)
+_PROVIDER = int(Purpose.PROVIDER)
+_SEEN_BY_PROVIDER = int(Purpose.PERCEIVE) + 4000
 
 
 @numba.njit(cache=True, nogil=True)
-def _refer(
-    idx,
-    referrer,
-    week,
-    key,
-    residential,
-    indicated,
-    pre2015,
-    ggz_direct,
-    gatekeeper,
-    noise_sd,
-    threshold,
-    cum_places,
-    need,
-    uid,
-    ref_col,
-    withdrew,
-    route,
-    state,
-    since,
-    next_event,
-    q_entry,
-    to_residential,
-    prof_mask,
-    provider,
-    priority,
-    waiting,
-    log,
-    n,
-):
-    """The referrals of :func:`refer_specialist`, child by child; returns (log rows, returns,
-    what became of each referral: ON_LIST, TO_BJZ or REFUSED)."""
-    b_ggz = stream_base(key, week, _REF_DRAWS[0])
-    b_bjz = stream_base(key, week, _REF_DRAWS[1])
-    b_prov = stream_base(key, week, _REF_DRAWS[2])
-    b_seen1 = stream_base(key, week, _REF_DRAWS[3])
-    b_seen2 = stream_base(key, week, _REF_DRAWS[3] + SECOND_STREAM)
-    wait_state = S.WAIT_RESIDENTIAL if residential else S.WAIT_SPECIALIST
-    outcome = np.empty(idx.size, np.int8)
-    returns = 0
-    for k in range(idx.size):
-        i = idx[k]
-        ref = referrer[k]
-        ref_col[i] = ref
-        if withdrew[i]:
-            returns += 1
-            withdrew[i] = False
-        r = ROUTE_MUNICIPALITY
-        if pre2015:
-            r = ROUTE_PROVINCE
-            if (ref == S.REF_GP or ref == S.REF_NONE) and uniform_of(uid[i], b_ggz) < ggz_direct:
-                r = ROUTE_INSURER
-            # A crisis is placed at once and indicated afterwards (seeds/001 L619, L629); the
-            # rest is indicated in parallel or afterwards when the gatekeeper is partly away.
-            if (
-                not indicated
-                and r == ROUTE_PROVINCE
-                and ref != S.REF_OTHER
-                and need[i] < 4
-                and (gatekeeper >= 1.0 or uniform_of(uid[i], b_bjz) < gatekeeper)
-            ):
-                n = _enter_one(
-                    i, S.WAIT_INDICATION, week, state, since, next_event, q_entry, waiting, log, n
-                )
-                q_entry[i] = week
-                route[i] = ROUTE_PROVINCE
-                to_residential[i] = residential
-                prof_mask[i] |= S.PROF_BJZ
-                outcome[k] = TO_BJZ
-                continue
-        route[i] = r
-        urgent = need[i] >= 4 or ref == S.REF_OTHER
-        u = uniform_of(uid[i], b_prov) * cum_places[-1]
-        prov = min(np.searchsorted(cum_places, u, side="right"), cum_places.size - 1)
-        if not residential and not (urgent or indicated):
-            seen = need[i] + noise_sd * normal_of(uid[i], b_seen1, b_seen2)
-            if seen < threshold[prov]:
-                outcome[k] = REFUSED
-                continue
-        n = _enter_one(i, wait_state, week, state, since, next_event, q_entry, waiting, log, n)
-        provider[i] = prov
-        q_entry[i] = week
-        priority[i] = urgent
-        to_residential[i] = residential
-        outcome[k] = ON_LIST
-    return n, returns, outcome
+def refer_one(k, r, i, ref, week, residential, indicated):
+    """Put child ``i`` on a specialist (or residential) waiting list, referred by ``ref``;
+    returns what became of it: ON_LIST, TO_BJZ (waiting for an indication) or REFUSED.
+
+    Before 2015 referrals other than insurer-paid jeugd-ggz go through a Bureau Jeugdzorg
+    indication first (M13); a crisis is placed at once and indicated afterwards (seeds/001
+    L619, L629). The provider is drawn in proportion to its places (``cum_places``: their
+    running sum; the referrer's usual partners) and admits to its list only above its
+    admission threshold, which follows from the funding rule; urgent cases (crisis, 'other'
+    referrers) always. A refusal is a bad experience for the referring GP, and the family is
+    reassured."""
+    c = k
+    uid = c.uid[i]
+    c.referrer[i] = ref
+    if c.withdrew[i]:
+        k.count[Count.RETURNS] += 1
+        c.withdrew[i] = False
+    route = ROUTE_MUNICIPALITY
+    if r.pre2015:
+        route = ROUTE_PROVINCE
+        if (ref == S.REF_GP or ref == S.REF_NONE) and uniform_at(
+            r.key, uid, week, _GGZ_DIRECT
+        ) < r.ggz_direct:
+            route = ROUTE_INSURER
+        if (
+            not indicated
+            and route == ROUTE_PROVINCE
+            and ref != S.REF_OTHER
+            and c.need[i] < 4
+            and (r.gatekeeper >= 1.0 or uniform_at(r.key, uid, week, _PARTLY_GATED) < r.gatekeeper)
+        ):
+            enter_one(k, i, S.WAIT_INDICATION, week)
+            c.q_entry[i] = week
+            c.route[i] = ROUTE_PROVINCE
+            c.to_residential[i] = residential
+            c.prof_mask[i] |= S.PROF_BJZ
+            return TO_BJZ
+    c.route[i] = route
+    urgent = c.need[i] >= 4 or ref == S.REF_OTHER
+    cum_places = k.res_cum_places if residential else k.spec_cum_places
+    u = uniform_at(r.key, uid, week, _PROVIDER) * cum_places[-1]
+    prov = min(np.searchsorted(cum_places, u, side="right"), cum_places.size - 1)
+    if not residential and not (urgent or indicated):
+        seen = c.need[i] + r.noise_sd * normal_at(r.key, uid, week, _SEEN_BY_PROVIDER)
+        if seen < k.threshold[prov]:
+            k.count[Count.REFUSED] += 1
+            if c.ref_gp[i] >= 0:
+                k.bad[c.ref_gp[i], S.P_SPECIALIST] += 1.0
+            reassure_one(k, i, week, r.blocked_after_refusal, False)
+            return REFUSED
+    enter_one(k, i, S.WAIT_RESIDENTIAL if residential else S.WAIT_SPECIALIST, week)
+    c.provider[i] = prov
+    c.q_entry[i] = week
+    c.priority[i] = urgent
+    c.to_residential[i] = residential
+    c.preventive[i] = r.preventive_offer and not residential
+    if c.preventive[i]:
+        handover_one(k, r, i, S.PROF_JGZ)
+    return ON_LIST
+
+
+@numba.njit(cache=True, nogil=True)
+def _refer_all(k, r, idx, referrer, week, residential, indicated):
+    for j in range(idx.size):
+        refer_one(k, r, idx[j], referrer[j], week, residential, indicated)
 
 
 def refer_specialist(
@@ -338,63 +427,12 @@ def refer_specialist(
     residential: bool = False,
     indicated: bool = False,
 ) -> None:
-    """Put children on a specialist (or residential) waiting list.
-
-    Before 2015 referrals other than insurer-paid jeugd-ggz go through a Bureau Jeugdzorg
-    indication first (M13). The provider is drawn in proportion to places (the referrer's
-    usual partners) and admits to its list only above its admission threshold, which follows
-    from the funding rule; urgent cases (crisis, 'other' referrers) always.
-    """
+    """Put children ``idx`` on a specialist (or residential) waiting list (:func:`refer_one`)."""
     if len(idx) == 0:
         return
-    ch, p, log = m.children, m.p, m.tally.queue_log
-    pool = m.residential if residential else m.specialist
-    log.n, returns, outcome = _refer(
-        idx,
-        np.broadcast_to(np.asarray(referrer, dtype=np.int8), idx.shape),
-        int(week),
-        m.streams.key,
-        residential,
-        indicated,
-        m.pre2015,
-        p["bjz.ggz_direct_share"],
-        p["mechanisms.gatekeeper"],
-        p["specialist.perception_noise_sd"],
-        m.funding.threshold,
-        np.cumsum(pool.places),
-        ch.need,
-        ch.uid,
-        ch.referrer,
-        ch.withdrew,
-        ch.route,
-        ch.state,
-        ch.since,
-        ch.next_event,
-        ch.q_entry,
-        ch.to_residential,
-        ch.prof_mask,
-        ch.provider,
-        ch.priority,
-        S.WAITING,
-        log.reserve(len(idx)),
-        log.n,
-    )
-    m.tally.returns += returns
-    refused = idx[outcome == REFUSED]
-    if len(refused):
-        m.tally.refused += len(refused)
-        g = ch.ref_gp[refused]
-        known = g >= 0
-        if known.any():
-            m.collab.add(m.collab.bad, g[known], S.P_SPECIALIST, 1.0)
-        reassure(m, refused, week, p["seek.blocked_weeks_after_refusal"])
-    if not residential:
-        listed = idx[outcome == ON_LIST]
-        ch.preventive[listed] = p["waiting.preventive_offer"]
-        if p["waiting.preventive_offer"]:
-            _handover(m, listed, S.PROF_JGZ)
-    else:
-        ch.preventive[idx[outcome == ON_LIST]] = False
+    ref = np.empty(len(idx), np.int8)
+    ref[:] = referrer
+    _refer_all(ctx(m, 2 * len(idx)), m.care_rules, idx, ref, int(week), residential, indicated)
 
 
 # --- admission --------------------------------------------------------------------------------
@@ -500,7 +538,8 @@ def escalate(m, week: int) -> None:
             refer_specialist(m, sel, ref, week, residential=True)
 
 
-def secure_safety(m, idx: np.ndarray, week: int) -> None:
+@numba.njit(cache=True, nogil=True)
+def secure_safety_one(k, r, i, week):
     """A placement secures the safety of a child placed in a life-threatening situation.
 
     Placing the child out of home is one of the measures that raise its safety at once
@@ -509,46 +548,129 @@ def secure_safety(m, idx: np.ndarray, week: int) -> None:
     serves that safety (seeds/001 L1287-1292). Each week a placed child's level-5 flag lifts
     with chance ``residential.safety_secured_per_week`` (an assumption: its default puts the
     mean at the 28-day maximum); the crisis (level 4) stays until care lowers it
-    (:func:`resolve`)."""
-    ch = m.children
-    lt = idx[ch.life_threat[idx]]
-    if len(lt):
-        safe = (
-            _u(m, Purpose.LIFE_THREAT, lt, week, 800) < m.p["residential.safety_secured_per_week"]
-        )
-        ch.life_threat[lt[safe]] = False
+    (:func:`resolve_one`)."""
+    c = k
+    if c.life_threat[i] and uniform_at(r.key, c.uid[i], week, _SAFETY) < r.safety:
+        c.life_threat[i] = False
+
+
+@numba.njit(cache=True, nogil=True)
+def _secure_safety_all(k, r, idx, week):
+    for i in idx:
+        secure_safety_one(k, r, i, week)
+
+
+def secure_safety(m, idx: np.ndarray, week: int) -> None:
+    """A week of residential care for the safety of children ``idx`` (:func:`secure_safety_one`)."""
+    if len(idx):
+        _secure_safety_all(ctx(m, 0), m.care_rules, idx, week)
+
+
+_WITHDRAW, _LENGTH = int(Purpose.WITHDRAW), int(Purpose.LENGTH)
+
+
+@numba.njit(cache=True, nogil=True)
+def withdraw_one(k, r, i, week):
+    """A child leaves a list: with its need remitted it leaves help; otherwise the family is
+    reassured and marked as having withdrawn (a later referral counts as a return)."""
+    k.count[Count.WITHDRAWALS] += 1
+    k.withdrew[i] = k.need[i] > 0
+    reassure_one(k, i, week, r.blocked_after_refusal, False)
+
+
+@numba.njit(cache=True, nogil=True)
+def _withdraw_all(k, r, idx, week):
+    for i in idx:
+        withdraw_one(k, r, i, week)
 
 
 def _withdraw(m, gone: np.ndarray, week: int) -> None:
-    """Children leaving a list: with their need remitted they leave help; the others are
-    reassured and marked as having withdrawn (a later referral counts as a return)."""
-    if len(gone) == 0:
-        return
-    ch = m.children
-    m.tally.withdrawals += len(gone)
-    ch.withdrew[gone] = ch.need[gone] > 0
-    reassure(m, gone[ch.need[gone] > 0], week, m.p["seek.blocked_weeks_after_refusal"])
-    exit_care(m, gone[ch.need[gone] == 0], week)
+    """Children ``gone`` leave their list (:func:`withdraw_one`)."""
+    if len(gone):
+        _withdraw_all(ctx(m, len(gone)), m.care_rules, gone, week)
 
 
-def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, stop: bool) -> None:
-    """Withdrawal from the list, then admission to free places (urgency, then arrival)."""
+@numba.njit(cache=True, nogil=True)
+def _leave_lists(k, r, cand, wait_state, care_state, week, withdrawal, preventive_ratio, n_prov):
+    """Withdrawal from list ``wait_state`` among the children ``cand``: returns the children
+    still on it and the children in ``care_state`` per provider."""
+    c = k
+    stay = np.empty(cand.size, np.int64)
+    n = 0
+    occupied = np.zeros(n_prov, np.int64)
+    for i in cand:
+        st = c.state[i]
+        if st == care_state:
+            occupied[c.provider[i]] += 1
+        if st != wait_state:
+            continue
+        wd = withdrawal * (preventive_ratio if c.preventive[i] else 1.0)
+        # A life-threatening situation under the escalation path does not leave the list
+        # (§7.10); a need that remitted while waiting does (the family leaves the list).
+        gone = uniform_at(r.key, c.uid[i], week, _WITHDRAW) < wd and not c.life_threat[i]
+        if gone or c.need[i] == 0:
+            withdraw_one(k, r, i, week)
+        else:
+            stay[n] = i
+            n += 1
+    return stay[:n], occupied
+
+
+@numba.njit(cache=True, nogil=True)
+def _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long_wait):
+    """Children ``adm`` start care in ``care_state`` with professional ``prof``; treatment
+    lengths by need level (``lengths``) x the provider's funding multiplier x a spread."""
+    c = k
+    level = 3 if care_state == S.SPECIALIST else 4
+    for i in adm:
+        waited = week - c.q_entry[i]
+        enter_one(k, i, care_state, week)
+        c.preventive[i] = False
+        c.care_level[i] = level
+        u = uniform_at(r.key, c.uid[i], week, _LENGTH)
+        weeks = lengths[c.need[i]] * length_mult[c.provider[i]] * (1.0 - spread + 2.0 * spread * u)
+        c.planned_end[i] = week + max(1, np.round(weeks))
+        c.overtreated[i] = c.need[i] <= level - 2
+        c.adm_need[i] = c.need[i]
+        handover_one(k, r, i, prof)
+        first_help_one(k, i, week)
+        # A long wait is a bad experience the family reports to its GP (M2).
+        if waited > long_wait and c.ref_gp[i] >= 0:
+            k.bad[c.ref_gp[i], S.P_SPECIALIST] += 1.0
+
+
+def admissions(
+    m,
+    week: int,
+    pool,
+    wait_state: int,
+    care_state: int,
+    prof: int,
+    stop: bool,
+    cand: np.ndarray | None = None,
+) -> None:
+    """Withdrawal from the list, then admission to free places (urgency, then arrival).
+
+    ``cand``: the children that may be on the list or in care, in order (default: all with a
+    state but none)."""
     ch, p = m.children, m.p
-    wait = np.flatnonzero(ch.state == wait_state)
-    if len(wait) == 0:
-        return
-    # each tier its own withdrawal rate (a preventive offer is made on the specialist list only)
-    wd = p[f"{pool.name}.withdrawal_per_week"] * np.where(
-        ch.preventive[wait], p["waiting.preventive_withdrawal_ratio"], 1.0
+    if cand is None:
+        cand = np.flatnonzero(ch.state != S.NONE)
+    wait, occupied = _leave_lists(
+        ctx(m, len(cand)),
+        m.care_rules,
+        cand,
+        wait_state,
+        care_state,
+        week,
+        p[f"{pool.name}.withdrawal_per_week"],  # each tier its own
+        p[
+            "waiting.preventive_withdrawal_ratio"
+        ],  # a preventive offer is made on the specialist list only
+        pool.n,
     )
-    # a life-threatening situation under the escalation path does not leave the list (§7.10)
-    out = (_u(m, Purpose.WITHDRAW, wait, week) < wd) & ~ch.life_threat[wait]
-    out |= ch.need[wait] == 0  # need remitted while waiting: the family leaves the list
-    _withdraw(m, wait[out], week)
-    wait = wait[~out]
     if stop or len(wait) == 0:
         return
-    occupied = np.bincount(ch.provider[ch.state == care_state], minlength=pool.n)
     free = np.maximum(pool.capacity - occupied, 0)
     take = admit(ch.provider[wait], urgency(ch, wait), ch.q_entry[wait], ch.uid[wait], free)
     adm = wait[take]
@@ -556,232 +678,387 @@ def admissions(m, week: int, pool, wait_state: int, care_state: int, prof: int, 
         return
     waits = (week - ch.q_entry[adm]).astype(np.float64)
     pool.observe_waits(ch.provider[adm], waits, p["specialist.wait_smoothing_weeks"])
-    enter_state(m, adm, care_state, week)
-    ch.preventive[adm] = False
-    level = 3 if care_state == S.SPECIALIST else 4
-    ch.care_level[adm] = level
-    mult = (
-        m.funding.length_mult[ch.provider[adm]]
-        if care_state == S.SPECIALIST
-        else m.funding.res_length_mult
-    )
-    base = m.treatment_weeks(ch.need[adm], care_state)
-    s = p["specialist.length_spread"]
-    spread = 1.0 - s + 2.0 * s * _u(m, Purpose.LENGTH, adm, week)
-    ch.planned_end[adm] = week + np.maximum(1, np.round(base * mult * spread)).astype(np.int32)
-    ch.overtreated[adm] = ch.need[adm] <= level - 2
-    ch.adm_need[adm] = ch.need[adm]
-    _handover(m, adm, prof)
-    first_help(m, adm, week)
+    need = ch.need[adm]
     ref = ch.referrer[adm]
-    m.tally.trajectory_many(ref, ch.need[adm], 1 if care_state == S.SPECIALIST else 2)
-    m.tally.record_waits(care_state, waits, week, m.measuring(week), ch.need[adm])
-    # A long wait is a bad experience the family reports to its GP (M2).
-    long = adm[(waits > p["trust.long_wait_weeks"]) & (ch.ref_gp[adm] >= 0)]
-    if len(long):
-        m.collab.add(m.collab.bad, ch.ref_gp[long], S.P_SPECIALIST, 1.0)
+    m.tally.trajectory_many(ref, need, 1 if care_state == S.SPECIALIST else 2)
+    m.tally.record_waits(care_state, waits, week, m.measuring(week), need)
+    if care_state == S.SPECIALIST:
+        lengths, mult = m._spec_len.astype(np.float64), m.funding.length_mult
+    else:
+        lengths = np.full(S.N_LEVELS, float(p["residential.stay_weeks"]))
+        mult = np.full(pool.n, m.funding.res_length_mult)
+    _admit(
+        ctx(m, len(adm)),
+        m.care_rules,
+        adm,
+        care_state,
+        prof,
+        week,
+        lengths,
+        mult,
+        p["specialist.length_spread"],
+        p["trust.long_wait_weeks"],
+    )
 
 
 # --- care -------------------------------------------------------------------------------------
+_RESOLVE, _ESCALATE_IN_CARE = int(Purpose.RESOLVE), int(Purpose.ESCALATE) + 700
+_STEPDOWN, _RESIDENTIAL = int(Purpose.STEPDOWN), int(Purpose.RESIDENTIAL)
+_SAFETY = int(Purpose.LIFE_THREAT) + 800
+_WIJKTEAM_NOSHOW = int(Purpose.NOSHOW) + 100
+FROM_WIJKTEAM, FROM_SPECIALIST, FROM_RESIDENTIAL = 0, 1, 2  # rows of care()'s endings
+STEPDOWN_SOURCES = ("wijkteam", "specialist", "residential")
+
+
 @numba.njit(cache=True, nogil=True)
-def _resolve(
-    idx, key, week, need, care_level, life_threat, uid, rate0, under_ratio, over_ratio, escalation
-):
-    b_resolve = stream_base(key, week, RESOLVE)
-    b_escalate = stream_base(key, week, ESCALATE_UNDER_CARE)
-    for i in idx:
-        lvl = need[i]
-        gap = lvl - care_level[i]
-        under = under_ratio ** float(max(gap, 0))
-        over = over_ratio if gap <= -2 else 1.0
-        down = uniform_of(uid[i], b_resolve) < rate0 * under * over and lvl > 0
-        if down:
-            need[i] = lvl - 1
-            life_threat[i] = False  # the flag marks a crisis (level 4) only
-        # Under-treated needs can still escalate.
-        elif gap > 0 and lvl < 4 and uniform_of(uid[i], b_escalate) < escalation:
-            need[i] = lvl + 1
-
-
-def resolve(m, idx: np.ndarray, week: int) -> None:
+def resolve_one(k, r, i, week):
     """Care lowers need by one level with a chance set by the match of care and need levels:
     ``care.resolution_per_week`` x ``care.under_treatment_ratio`` per level of need above the
     care level, x ``care.over_treatment_ratio`` (^ stigma) two or more levels below it. An
     under-treated need that does not come down escalates with ``need.escalation_per_week``."""
-    if len(idx) == 0:
+    c = k
+    lvl = c.need[i]
+    gap = lvl - c.care_level[i]
+    under = r.under_ratio ** float(max(gap, 0))
+    over = r.over_ratio if gap <= -2 else 1.0
+    if uniform_at(r.key, c.uid[i], week, _RESOLVE) < r.resolution * under * over and lvl > 0:
+        c.need[i] = lvl - 1
+        c.life_threat[i] = False  # the flag marks a crisis (level 4) only
+    elif (
+        gap > 0 and lvl < 4 and uniform_at(r.key, c.uid[i], week, _ESCALATE_IN_CARE) < r.escalation
+    ):
+        c.need[i] = lvl + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _resolve_all(k, r, idx, week):
+    for i in idx:
+        resolve_one(k, r, i, week)
+
+
+def resolve(m, idx: np.ndarray, week: int) -> None:
+    """A week of care for children ``idx`` (:func:`resolve_one`)."""
+    if len(idx):
+        _resolve_all(ctx(m, 0), m.care_rules, idx, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def good_outcome_one(k, r, i):
+    """A trajectory ended well; the referring GP learns of it if feedback was arranged (M3)."""
+    c = k
+    if c.ref_gp[i] >= 0 and c.ref_feedback[i]:
+        k.good[c.ref_gp[i], c.ref_partner[i]] += r.feedback
+
+
+@numba.njit(cache=True, nogil=True)
+def enter_jgz_one(k, r, i, week):
+    """Light support by JGZ for ``jgz.support_weeks``."""
+    c = k
+    enter_one(k, i, S.JGZ_SUPPORT, week)
+    c.planned_end[i] = week + r.jgz_support_weeks
+    c.care_level[i] = 1
+    handover_one(k, r, i, S.PROF_JGZ)
+    first_help_one(k, i, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def enter_wijkteam_one(k, r, i, week, warm):
+    """Start wijkteam help: an intake first unless the handover is warm, the plan is shared or
+    JGZ is part of the team; a no-show sends the family back to unmet need."""
+    c = k
+    k.appointments[2] += 1
+    if uniform_at(r.key, c.uid[i], week, _WIJKTEAM_NOSHOW) < r.noshow_wijkteam:
+        k.appointment_noshows[2] += 1
+        reassure_one(k, i, week, r.blocked_after_noshow, False)
         return
-    ch, p, key = m.children, m.p, m.streams.key
-    _resolve(
-        idx,
-        key,
-        week,
-        ch.need,
-        ch.care_level,
-        ch.life_threat,
-        ch.uid,
-        p["care.resolution_per_week"],
-        p["care.under_treatment_ratio"],
-        p["care.over_treatment_ratio"] ** p["mechanisms.stigma"],
-        p["need.escalation_per_week"],
+    skip = warm or r.coordinated or r.pyramid or r.integrated
+    if not skip:
+        k.count[Count.INTAKES] += 1
+        # A duplicate intake: another professional besides the GP already knows the family.
+        if c.prof_mask[i] & ~S.PROF_GP:
+            k.count[Count.DUPLICATE_INTAKES] += 1
+    intake = 0 if skip else r.intake_weeks
+    enter_one(k, i, S.WIJKTEAM, week)
+    c.intake_left[i] = intake
+    c.planned_end[i] = week + intake + r.help_weeks
+    c.care_level[i] = 2
+    c.route[i] = ROUTE_MUNICIPALITY
+    handover_one(k, r, i, S.PROF_WIJKTEAM)
+    first_help_one(k, i, week)
+    # a new trajectory, referred by the wijkteam itself (its own access)
+    k.trajectories[S.REF_WIJKTEAM] += 1
+    k.routes[S.REF_WIJKTEAM, 0] += 1
+    k.new_traj_week[S.REF_WIJKTEAM] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _enter_wijkteam_all(k, r, idx, week, warm):
+    for i in idx:
+        enter_wijkteam_one(k, r, i, week, warm)
+
+
+@numba.njit(cache=True, nogil=True)
+def _enter_jgz_all(k, r, idx, week):
+    for i in idx:
+        enter_jgz_one(k, r, i, week)
+
+
+def enter_jgz(m, idx: np.ndarray, week: int) -> None:
+    """Children ``idx`` start light support by JGZ (:func:`enter_jgz_one`)."""
+    if len(idx):
+        _enter_jgz_all(ctx(m, len(idx)), m.care_rules, idx, week)
+
+
+def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
+    """Children ``idx`` start wijkteam help (:func:`enter_wijkteam_one`)."""
+    if len(idx):
+        _enter_wijkteam_all(ctx(m, 2 * len(idx)), m.care_rules, idx, week, bool(warm))
+
+
+@numba.njit(cache=True, nogil=True)
+def step_down_one(k, r, i, week, source, counts):
+    """Step down to JGZ (integrated team, or from the wijkteam) or to the wijkteam (M12);
+    ``counts[1, source]`` and ``counts[2, source]`` count step-downs and those to JGZ."""
+    counts[1, source] += 1
+    if r.integrated or source == FROM_WIJKTEAM:
+        counts[2, source] += 1
+        enter_jgz_one(k, r, i, week)
+    else:
+        enter_wijkteam_one(k, r, i, week, True)
+
+
+@numba.njit(cache=True, nogil=True)
+def stepdown_room_one(k, r, cand, i):
+    """Whether a step-down has somewhere to go: always within an integrated team (JGZ takes
+    over, Hart voor jeugd en gezin); otherwise only as far as the local wijkteam has room (M12)."""
+    if r.integrated:
+        return 1.0
+    occ = occupancy(k, r, cand)[k.hood[k.family[i]]]
+    return min(max(1.0 - occ, 0.0), 1.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _light_support(k, r, active, st, week):
+    """JGZ support and monitoring: a week of support; at its end exit or back to unmet need."""
+    c = k
+    for j in range(active.size):
+        if st[j] == S.JGZ_SUPPORT:
+            i = active[j]
+            resolve_one(k, r, i, week)
+            if c.planned_end[i] <= week:
+                if c.need[i] == 0:
+                    exit_one(k, i, week)
+                else:
+                    reassure_one(k, i, week, r.blocked_after_light_help, False)
+
+
+@numba.njit(cache=True, nogil=True)
+def _help_and_care(k, r, wait_term, active, st, week, measuring):
+    """The wijkteam's, specialist and residential care of one week (see :func:`care`); returns
+    (endings, step-downs, step-downs to JGZ) by source, rows 0-2."""
+    c = k
+    counts = np.zeros((3, 3), np.int64)
+    sel = np.empty(active.size, np.int64)
+
+    # Wijkteam: intake, then help; at the end exit, step down, refer or extend.
+    n = 0
+    for j in range(active.size):
+        if st[j] == S.WIJKTEAM:
+            sel[n] = active[j]
+            n += 1
+    t = sel[:n].copy()
+    in_intake = np.empty(n, np.bool_)
+    for a in range(n):
+        i = t[a]
+        in_intake[a] = c.intake_left[i] > 0
+        if in_intake[a]:
+            c.intake_left[i] -= 1
+    for a in range(n):
+        if not in_intake[a]:
+            resolve_one(k, r, t[a], week)  # help, not the intake that ended this week
+    for a in range(n):
+        i = t[a]
+        if in_intake[a] and c.intake_left[i] == 0:  # assessed this week
+            if wijkteam_refers_one(k, r, wait_term, active, i, week):
+                refer_one(k, r, i, S.REF_WIJKTEAM, week, False, False)
+    end = np.empty(n, np.int64)
+    ne = 0
+    for a in range(n):
+        i = t[a]
+        if c.intake_left[i] == 0 and c.planned_end[i] <= week and c.state[i] == S.WIJKTEAM:
+            end[ne] = i
+            ne += 1
+    end = end[:ne]
+    counts[0, FROM_WIJKTEAM] += ne
+    for i in end:
+        if c.need[i] == 0:
+            good_outcome_one(k, r, i)
+            exit_one(k, i, week)
+    sd = r.stepdown_to_jgz * r.stepdown * (1.0 if r.integrated else 0.0)
+    for i in end:
+        if c.need[i] == 1 and uniform_at(r.key, c.uid[i], week, _STEPDOWN) < sd:
+            step_down_one(k, r, i, week, FROM_WIJKTEAM, counts)
+    for i in end:
+        if c.need[i] == 1:
+            good_outcome_one(k, r, i)
+    for i in end:
+        if c.need[i] == 1 and c.state[i] == S.WIJKTEAM:  # not stepped down
+            reassure_one(k, i, week, r.blocked_after_care, False)
+    for i in end:
+        if c.need[i] >= 2:
+            if wijkteam_refers_one(k, r, wait_term, active, i, week):
+                refer_one(k, r, i, S.REF_WIJKTEAM, week, False, False)
+            else:
+                c.planned_end[i] = week + r.help_weeks
+
+    # Specialist ambulant care.
+    n = 0
+    for j in range(active.size):
+        if st[j] == S.SPECIALIST:
+            sel[n] = active[j]
+            n += 1
+    s = sel[:n].copy()
+    for i in s:
+        resolve_one(k, r, i, week)
+    for i in s:
+        if c.need[i] >= 4 and uniform_at(r.key, c.uid[i], week, _RESIDENTIAL) < r.crisis_referral:
+            refer_one(k, r, i, c.referrer[i], week, True, False)
+    if n and not r.integrated:
+        occupancy(k, r, active)  # read for the step-down room of the children still here
+    e = np.empty(n, np.int64)
+    ne = 0
+    for i in s:
+        if c.state[i] != S.SPECIALIST:
+            continue
+        rate = min(
+            k.stepdown_rate[c.provider[i]] * r.stepdown * stepdown_room_one(k, r, active, i), 1.0
+        )
+        # An integrated local team keeps monitoring the children it referred and steps them
+        # down when care is no longer needed ("blijft betrokken en monitort", seeds/004
+        # L682-688, L712-713); x + mon * (1 - x) combines the two chances (exactly x at mon 0).
+        if (
+            r.monitoring > 0
+            and r.integrated
+            and (c.referrer[i] == S.REF_WIJKTEAM or c.referrer[i] == S.REF_JGZ)
+        ):
+            rate = rate + r.monitoring * (1.0 - rate)
+        early = c.need[i] <= 1 and uniform_at(r.key, c.uid[i], week, _STEPDOWN) < rate
+        if early or c.planned_end[i] <= week:
+            e[ne] = i
+            ne += 1
+    e = e[:ne]
+    counts[0, FROM_SPECIALIST] += ne
+    if measuring:
+        for i in e:
+            n_ep = k.ep_n[0]
+            k.ep_rows[n_ep, 0] = c.adm_need[i]
+            k.ep_rows[n_ep, 1] = week - c.since[i]
+            k.ep_rows[n_ep, 2] = _popcount(c.prof_mask[i] & 127)
+            k.ep_n[0] = n_ep + 1
+    for i in e:
+        if c.need[i] == 0:
+            good_outcome_one(k, r, i)
+            exit_one(k, i, week)
+    for i in e:
+        if c.need[i] == 1:
+            good_outcome_one(k, r, i)
+    for i in e:
+        if c.need[i] == 1:
+            room = stepdown_room_one(k, r, active, i)
+            if (
+                uniform_at(r.key, c.uid[i], week, _STEPDOWN + 50)
+                < r.stepdown * r.specialist_stepdown_at_end * room
+            ):
+                step_down_one(k, r, i, week, FROM_SPECIALIST, counts)
+            else:
+                reassure_one(k, i, week, r.blocked_after_care, False)
+    for i in e:
+        if c.need[i] >= 2:
+            ext = math.floor(k.lengths[c.need[i]] * r.extension_share)
+            c.planned_end[i] = week + np.int32(max(1.0, ext * k.length_mult[c.provider[i]]))
+
+    # Residential care.
+    n = 0
+    for j in range(active.size):
+        if st[j] == S.RESIDENTIAL:
+            sel[n] = active[j]
+            n += 1
+    res = sel[:n].copy()
+    for i in res:
+        resolve_one(k, r, i, week)
+    for i in res:
+        secure_safety_one(k, r, i, week)
+    e = np.empty(n, np.int64)
+    ne = 0
+    for i in res:
+        if c.planned_end[i] <= week:
+            e[ne] = i
+            ne += 1
+    e = e[:ne]
+    counts[0, FROM_RESIDENTIAL] += ne
+    for i in e:
+        if c.need[i] >= 3:
+            c.planned_end[i] = week + r.residential_extension_weeks
+    for i in e:
+        if c.need[i] == 0:
+            good_outcome_one(k, r, i)
+            exit_one(k, i, week)
+    for i in e:
+        if c.need[i] == 1 or c.need[i] == 2:
+            if (
+                uniform_at(r.key, c.uid[i], week, _STEPDOWN + 60)
+                < r.stepdown * r.residential_stepdown_at_end
+            ):
+                step_down_one(k, r, i, week, FROM_RESIDENTIAL, counts)
+            else:
+                reassure_one(k, i, week, r.blocked_after_care, False)
+    return counts
+
+
+def wijkteam_wait_term(m) -> float:
+    """The wait response in the wijkteam's access decision: gp.beta_wait x its mechanism x the
+    specialist wait the wijkteam expects (which changes at each week's admissions)."""
+    p = m.p
+    return (
+        p["gp.beta_wait"]
+        * p["mechanisms.wait_response"]
+        * m.expected_specialist_wait(S.REF_WIJKTEAM)
     )
 
 
 def good_outcome(m, idx: np.ndarray) -> None:
-    """A trajectory ended well; the referring GP learns of it if feedback was arranged (M3)."""
-    ch = m.children
-    sel = idx[(ch.ref_gp[idx] >= 0) & ch.ref_feedback[idx]]
-    if len(sel):
-        s = m.p["mechanisms.feedback"]
-        m.collab.add(m.collab.good, ch.ref_gp[sel], ch.ref_partner[sel].astype(np.int64), s)
+    """Trajectories of children ``idx`` ended well (:func:`good_outcome_one`)."""
+    if len(idx):
+        _good_outcome_all(ctx(m, 0), m.care_rules, idx)
 
 
-def stepdown_room(m, idx: np.ndarray) -> np.ndarray:
-    """Whether a step-down has somewhere to go: always within an integrated team (JGZ takes over,
-    Hart voor jeugd en gezin); otherwise only as far as the local wijkteam has room (M12)."""
-    if m.p["jgz.integrated_in_wijkteam"]:
-        return np.ones(len(idx))
-    occ = m.wijkteam_occupancy()[m.families.hood[m.children.family[idx]]]
-    return np.minimum(np.maximum(1.0 - occ, 0.0), 1.0)
-
-
-def step_down(m, idx: np.ndarray, week: int, source: str) -> None:
-    """Step down to JGZ (integrated team) or to the wijkteam (M12)."""
-    if len(idx) == 0:
-        return
-    m.tally.stepdowns[source] += len(idx)
-    if m.p["jgz.integrated_in_wijkteam"] or source == "wijkteam":
-        m.tally.stepdowns_jgz[source] += len(idx)
-        enter_jgz(m, idx, week)
-    else:
-        enter_wijkteam(m, idx, week, warm=True)
+@numba.njit(cache=True, nogil=True)
+def _good_outcome_all(k, r, idx):
+    for i in idx:
+        good_outcome_one(k, r, i)
 
 
 def care(m, week: int, active: np.ndarray) -> None:
-    """One week of help in every help state: sessions, resolution, endings."""
-    ch, p = m.children, m.p
+    """One week of help in every help state: sessions, resolution, endings.
+
+    Each state's children are those in it when the week's care starts (``active``: every
+    child with a state but none). JGZ support first, then the practice worker's sessions,
+    then the wijkteam, specialist ambulant care and residential care (:func:`_help_and_care`).
+    """
+    ch, r = m.children, m.care_rules
     st = ch.state[active]
-    s12 = p["mechanisms.stepdown"]
-
-    # JGZ support and monitoring.
-    j = active[st == S.JGZ_SUPPORT]
-    resolve(m, j, week)
-    end = j[ch.planned_end[j] <= week]
-    exit_care(m, end[ch.need[end] == 0], week)
-    reassure(m, end[ch.need[end] > 0], week, p["seek.blocked_weeks_after_light_help"])
-
-    # Practice-worker sessions.
+    _light_support(ctx(m, len(active)), r, active, st, week)
     w = active[st == S.PRACTICE_WORKER]
     if len(w):
         _worker_sessions(m, w, week)
-
-    # Wijkteam: intake, then help; at the end exit, step down, refer or extend.
-    t = active[st == S.WIJKTEAM]
-    if len(t):
-        in_intake = ch.intake_left[t] > 0
-        intake = t[in_intake]
-        ch.intake_left[intake] -= 1
-        assessed = intake[ch.intake_left[intake] == 0]
-        helping = t[ch.intake_left[t] == 0]
-        resolve(m, t[~in_intake], week)  # help, not the intake that ended this week
-        if len(assessed):
-            from sim.routing import wijkteam_refers
-
-            ref = wijkteam_refers(m, assessed, week)
-            refer_specialist(m, assessed[ref], S.REF_WIJKTEAM, week)
-        end = helping[(ch.planned_end[helping] <= week) & (ch.state[helping] == S.WIJKTEAM)]
-        if len(end):
-            m.tally.endings["wijkteam"] += len(end)
-            done = end[ch.need[end] == 0]
-            good_outcome(m, done)
-            exit_care(m, done, week)
-            light = end[ch.need[end] == 1]
-            sd = p["wijkteam.stepdown_to_jgz"] * s12 * p["jgz.integrated_in_wijkteam"]
-            down = _u(m, Purpose.STEPDOWN, light, week) < sd
-            step_down(m, light[down], week, "wijkteam")
-            good_outcome(m, light)
-            reassure(m, light[~down], week, p["seek.blocked_weeks_after_care"])
-            heavy = end[ch.need[end] >= 2]
-            if len(heavy):
-                from sim.routing import wijkteam_refers
-
-                ref = wijkteam_refers(m, heavy, week)
-                refer_specialist(m, heavy[ref], S.REF_WIJKTEAM, week)
-                ch.planned_end[heavy[~ref]] = week + p["wijkteam.help_weeks"]
-
-    # Specialist ambulant care.
-    s = active[st == S.SPECIALIST]
-    if len(s):
-        resolve(m, s, week)
-        crisis = s[
-            (ch.need[s] >= 4)
-            & (_u(m, Purpose.RESIDENTIAL, s, week) < p["residential.crisis_referral_per_week"])
-        ]
-        refer_specialist(m, crisis, ch.referrer[crisis].copy(), week, residential=True)
-        s = s[ch.state[s] == S.SPECIALIST]
-        prov = ch.provider[s]
-        light = ch.need[s] <= 1
-        receive = stepdown_room(m, s)
-        rate = np.minimum(m.funding.stepdown_rate[prov] * s12 * receive, 1.0)
-        # An integrated local team keeps monitoring the children it referred and steps them
-        # down when care is no longer needed ("blijft betrokken en monitort", seeds/004
-        # L682-688, L712-713); x + mon * (1 - x) combines the two chances (exactly x at mon 0).
-        mon = min(p["jgz.monitoring_stepdown_per_week"] * p["mechanisms.monitoring"] * s12, 1.0)
-        if mon > 0 and p["jgz.integrated_in_wijkteam"]:
-            ref = ch.referrer[s]
-            ours = (ref == S.REF_WIJKTEAM) | (ref == S.REF_JGZ)
-            rate = np.where(ours, rate + mon * (1.0 - rate), rate)
-        early = light & (_u(m, Purpose.STEPDOWN, s, week) < rate)
-        due = ch.planned_end[s] <= week
-        ending = early | due
-        e = s[ending]
-        if len(e):
-            m.tally.endings["specialist"] += len(e)
-            if m.measuring(week):
-                m.tally.specialist_episodes.append(
-                    np.stack(
-                        [ch.adm_need[e], week - ch.since[e], S.POPCOUNT[ch.prof_mask[e] & 127]],
-                        axis=1,
-                    )
-                )
-            done = e[ch.need[e] == 0]
-            good_outcome(m, done)
-            exit_care(m, done, week)
-            lt = e[ch.need[e] == 1]
-            good_outcome(m, lt)
-            down = _u(m, Purpose.STEPDOWN, lt, week, 50) < (
-                s12 * p["specialist.stepdown_at_end_share"] * stepdown_room(m, lt)
-            )
-            step_down(m, lt[down], week, "specialist")
-            reassure(m, lt[~down], week, p["seek.blocked_weeks_after_care"])
-            heavy = e[ch.need[e] >= 2]
-            ext = np.floor(
-                m.treatment_weeks(ch.need[heavy], S.SPECIALIST) * p["care.extension_share"]
-            )
-            ch.planned_end[heavy] = week + np.maximum(
-                1, ext * m.funding.length_mult[ch.provider[heavy]]
-            ).astype(np.int32)
-
-    # Residential care.
-    r = active[st == S.RESIDENTIAL]
-    if len(r):
-        resolve(m, r, week)
-        secure_safety(m, r, week)
-        e = r[ch.planned_end[r] <= week]
-        if len(e):
-            m.tally.endings["residential"] += len(e)
-            heavy = e[ch.need[e] >= 3]
-            ch.planned_end[heavy] = week + max(
-                1, int(p["residential.stay_weeks"] * p["care.extension_share"])
-            )
-            done = e[ch.need[e] == 0]
-            good_outcome(m, done)
-            exit_care(m, done, week)
-            aftercare = e[(ch.need[e] >= 1) & (ch.need[e] <= 2)]
-            down = _u(m, Purpose.STEPDOWN, aftercare, week, 60) < (
-                s12 * p["residential.stepdown_at_end_share"]
-            )
-            step_down(m, aftercare[down], week, "residential")
-            reassure(m, aftercare[~down], week, p["seek.blocked_weeks_after_care"])
+    counts = _help_and_care(
+        ctx(m, 3 * len(active)), r, wijkteam_wait_term(m), active, st, week, m.measuring(week)
+    )
+    t = m.tally
+    for source, name in enumerate(STEPDOWN_SOURCES):
+        for row, tally in enumerate((t.endings, t.stepdowns, t.stepdowns_jgz)):
+            if counts[row, source]:
+                tally[name] += int(counts[row, source])
 
 
 def _worker_sessions(m, w: np.ndarray, week: int) -> None:

@@ -7,11 +7,13 @@ measured weeks only. The weekly series covers all weeks (a ``measured`` column m
 from __future__ import annotations
 
 from collections import defaultdict
+from enum import IntEnum
 
 import numba
 import numpy as np
 
 from sim import states as S
+from sim.buffers import Rows
 from sim.population import WEEKS_PER_YEAR
 
 TREEKNORM_WEEKS = 14  # 4 weeks to intake + 10 weeks to treatment (public-figures 4.1)
@@ -19,8 +21,51 @@ ROUTE_TIERS = ("wijkteam", "specialist", "residential")
 QUEUE_STATES = (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION)
 
 
+class Count(IntEnum):
+    """The run's event counters, one array (``Tally.count``) that compiled kernels add to."""
+
+    DECISIONS = 0  # referral decisions, and those two or more levels over or under the need
+    OVER = 1
+    UNDER = 2
+    INTAKES = 3  # wijkteam intakes, and those with another professional already involved
+    DUPLICATE_INTAKES = 4
+    WITHDRAWALS = 5
+    RETURNS = 6
+    RELAPSES = 7
+    EXITS = 8
+    ESCALATIONS_WAITING = 9
+    ESCALATIONS_LIFE_THREAT = 10  # life-threatening situations sent to residential care
+    REFUSED = 11
+    INDICATIONS = 12
+    # Bureau Jeugdzorg's clear errors against the true need: refused with a need at least half
+    # a level above the indication threshold, granted at least half a level below it.
+    INDICATIONS_REFUSED_NEEDY = 13
+    INDICATIONS_GRANTED_LIGHT = 14
+    GP_CONSULTS = 15
+    ONSET_HELP_WEEKS = 16  # weeks from onset to first help, summed, and the children counted
+    ONSET_HELP_N = 17
+
+
+def _counter(k: Count) -> property:
+    def get(self) -> int:
+        return int(self.count[k])
+
+    def put(self, value: int) -> None:
+        self.count[k] = value
+
+    return property(get, put, doc=f"``count[Count.{k.name}]``")
+
+
 class Tally:
     """Event counters of the current run (measured window) and of the current week."""
+
+    for _k in Count:
+        locals()[_k.name.lower()] = _counter(_k)
+    del _k
+
+    @property
+    def onset_help_sum(self) -> float:
+        return float(self.count[Count.ONSET_HELP_WEEKS])
 
     def __init__(self) -> None:
         self.reset()
@@ -30,35 +75,16 @@ class Tally:
         self.trajectories = np.zeros(len(S.REFERRERS), dtype=np.int64)
         # Who refers to whom: referrer x destination tier of new trajectories.
         self.routes = np.zeros((len(S.REFERRERS), len(ROUTE_TIERS)), dtype=np.int64)
-        self.decisions = 0
-        self.over = 0
-        self.under = 0
+        self.count = np.zeros(len(Count), dtype=np.int64)
         self.appointments = np.zeros(3, dtype=np.int64)  # gp, practice worker, wijkteam
         self.noshows = np.zeros(3, dtype=np.int64)
-        self.intakes = 0
-        self.duplicate_intakes = 0
         self.stepdowns = defaultdict(int)
         self.stepdowns_jgz = defaultdict(int)
         self.endings = defaultdict(int)
-        self.withdrawals = 0
-        self.returns = 0
-        self.relapses = 0
-        self.exits = 0
-        self.escalations_waiting = 0
-        self.escalations_life_threat = 0  # life-threatening situations sent to residential care
-        self.refused = 0
-        self.indications = 0
-        # Bureau Jeugdzorg's clear errors against the true need: refused with a need at least
-        # half a level above the indication threshold, granted at least half a level below it.
-        self.indications_refused_needy = 0
-        self.indications_granted_light = 0
-        self.gp_consults = 0
-        self.onset_help_sum = 0.0
-        self.onset_help_n = 0
         self.waits = {S.SPECIALIST: [], S.RESIDENTIAL: []}
         self.wait_levels = {S.SPECIALIST: [], S.RESIDENTIAL: []}  # need level at admission
         # Ended specialist trajectories: (need at admission, weeks in care, professionals involved).
-        self.specialist_episodes: list[np.ndarray] = []
+        self.specialist_episodes = Rows(width=3)
         self.queue_log = QueueLog()
 
     def new_week(self) -> None:
@@ -100,8 +126,8 @@ class Tally:
         self.new_traj_week += c
 
     def onset_to_help(self, weeks: np.ndarray) -> None:
-        self.onset_help_sum += float(weeks.sum())
-        self.onset_help_n += len(weeks)
+        self.count[Count.ONSET_HELP_WEEKS] += int(weeks.sum())
+        self.count[Count.ONSET_HELP_N] += len(weeks)
 
     def record_waits(
         self,
@@ -117,34 +143,16 @@ class Tally:
                 self.wait_levels[care_state].append(levels.copy())
 
 
-class QueueLog:
+class QueueLog(Rows):
     """One row per child leaving a waiting list: (list state, week joined, week left), in the
     order they left; the per-child W of Little's law (``spells``)."""
 
     def __init__(self) -> None:
-        self.rows = np.zeros((4096, 3), dtype=np.int64)
-        self.n = 0
-
-    def reserve(self, k: int) -> np.ndarray:
-        """The row buffer, with room for ``k`` more rows (compiled writers fill it)."""
-        if self.n + k > len(self.rows):
-            grown = np.zeros((max(2 * len(self.rows), self.n + k), 3), dtype=np.int64)
-            grown[: self.n] = self.rows[: self.n]
-            self.rows = grown
-        return self.rows
-
-    def add(self, state: np.ndarray, entry: np.ndarray, week: int) -> None:
-        """Children leaving lists ``state`` (joined in weeks ``entry``) in week ``week``."""
-        k = len(state)
-        rows = self.reserve(k)
-        rows[self.n : self.n + k, 0] = state
-        rows[self.n : self.n + k, 1] = entry
-        rows[self.n : self.n + k, 2] = week
-        self.n += k
+        super().__init__(width=3)
 
     def spells(self, state: int) -> np.ndarray:
         """(week joined, week left) of every child that left list ``state``, shape (n, 2)."""
-        rows = self.rows[: self.n]
+        rows = self.view()
         return rows[rows[:, 0] == state, 1:]
 
 

@@ -24,6 +24,7 @@ from sim.actors import (
     SpecialistProvider,
     Wijkteam,
 )
+from sim.buffers import Rows
 from sim.collaboration import Collaboration
 from sim.costs import Ledger
 from sim.funding import Funding, SpendingHistory
@@ -108,6 +109,10 @@ class YouthCareModel(mesa.Model):
         self.n_children_k = self.children.n / 1000.0
         self.n_gp = int(self.families.gp.max()) + 1
         self.n_hood = int(self.families.hood.max()) + 1
+        self._occ = np.zeros(self.n_hood)  # wijkteam occupancy of this week ...
+        self._occ_ready = np.zeros(1, dtype=bool)  # ... once computed (wijkteam_occupancy)
+        self._ctx_sources = None  # what the kernels' context was built from (sim.context)
+        self._ctx = None
         self._configure()
         self.needs = NeedModel(self)
         # Places: specialist ambulant and residential providers.
@@ -140,7 +145,7 @@ class YouthCareModel(mesa.Model):
         self.worker_utilisation_week = 0.0
         self.bjz_credit = 0.0
         self.bjz_expected_wait = 0.0  # smoothed wait for a BJZ indication, in weeks
-        self.pending_unmet: list[np.ndarray] = []
+        self.pending_unmet = Rows()  # children whose unmet-need events are drawn at the week's end
         self._warm_start()
         self.pxq_history = SpendingHistory()
         # A lumpsum contracted on last year's spending: p×q through the warm-up, then the contract
@@ -192,6 +197,7 @@ class YouthCareModel(mesa.Model):
             ]
         )
         self._spec_len = need_len
+        self.care_rules = care.Rules.of(self)
 
     def _warm_start(self) -> None:
         """Start from stocks (need, waiting, in care) instead of an empty system (DESIGN §3)."""
@@ -413,18 +419,17 @@ class YouthCareModel(mesa.Model):
         return min(max(float(share * p["mechanisms.feedback"]), 0.0), 1.0)
 
     def wijkteam_occupancy(self) -> np.ndarray:
-        """Caseload per FTE over its norm, per wijkteam."""
-        if self._occ_week != self.week:
+        """Caseload per FTE over its norm, per wijkteam: computed at its first use in a week
+        (here or in the care kernel, ``routing.occupancy``) and kept for the rest of the week."""
+        if not self._occ_ready[0]:
             ch = self.children
             in_team = ch.state == S.WIJKTEAM
             load = np.bincount(self.families.hood[ch.family[in_team]], minlength=self.n_hood)
-            self._occ = load / np.maximum(
+            self._occ[:] = load / np.maximum(
                 self.wijkteam_fte * self.p["wijkteam.caseload_norm"], 1e-9
             )
-            self._occ_week = self.week
+            self._occ_ready[0] = True
         return self._occ
-
-    _occ_week = -1
 
     def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
         """Knowledge of the local offer (0-1) of each family in ``fam`` (M8)."""
@@ -524,7 +529,7 @@ class YouthCareModel(mesa.Model):
         healthy = np.flatnonzero(self.children.state == S.NONE)
         self.needs.schedule_onset(healthy, self.week)
         unmet.schedule(self, np.flatnonzero(self.children.state == S.UNMET), self.week - 1)
-        self._occ_week = -1
+        self._occ_ready[0] = False
 
     # -- the week ------------------------------------------------------------------------------
     def step(self) -> None:
@@ -536,7 +541,7 @@ class YouthCareModel(mesa.Model):
         if w == self.contract_week and self.p["funding.scheme"] == "lumpsum":
             self.funding = Funding(self)  # the lumpsum at last year's p×q spending
         self.tally.new_week()
-        self._occ_week = -1
+        self._occ_ready[0] = False
         # 1. population: ageing out and births, need onset; unmet need escalates or remits
         #    (event times for children outside help, weekly draws for those on a list).
         self._population(w)
@@ -552,11 +557,19 @@ class YouthCareModel(mesa.Model):
         care.escalate(self, w)
         care.indications(self, w)
         stop = self.funding.stopped
+        cand = active  # a superset of the children on a list or in care: nobody left 'none' since
         care.admissions(
-            self, w, self.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, S.PROF_SPECIALIST, stop
+            self, w, self.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, S.PROF_SPECIALIST, stop, cand
         )
         care.admissions(
-            self, w, self.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL, S.PROF_RESIDENTIAL, False
+            self,
+            w,
+            self.residential,
+            S.WAIT_RESIDENTIAL,
+            S.RESIDENTIAL,
+            S.PROF_RESIDENTIAL,
+            False,
+            cand,
         )
         active = np.flatnonzero(self.children.state != S.NONE)
         care.care(self, w, active)
@@ -590,7 +603,10 @@ class YouthCareModel(mesa.Model):
             was = ch.state[out]
             queued = S.WAITING[was]
             if queued.any():
-                self.tally.queue_log.add(was[queued], ch.q_entry[out[queued]], w)
+                leaving = out[queued]
+                self.tally.queue_log.add(
+                    np.stack([was[queued], ch.q_entry[leaving], np.full(len(leaving), w)], axis=1)
+                )
             old_uid = ch.uid[out].copy()
             ch.uid[out] = self.next_uid + np.arange(len(out))
             self.next_uid += len(out)

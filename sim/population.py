@@ -9,12 +9,14 @@ hazard changes (age band, relapse window, a parameter change between weeks).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim import states as S
+from sim.buffers import Rows
 from sim.rng import Purpose, Streams
 
 WEEKS_PER_YEAR = 52
@@ -40,53 +42,57 @@ class Families:
 
 
 YEAR_MARKS = ("in_care", "in_spec", "without_stay", "at_provider")  # rows of year_marks
+_INT32 = (
+    "family",
+    "birth",
+    "since",
+    "onset_week",
+    "onset_start",
+    "provider",
+    "q_entry",
+    "planned_end",
+    "blocked_until",
+    "relapse_until",
+    "episodes",
+    "sessions_left",
+    "intake_left",
+    "ref_gp",
+    "noshows",
+    "next_event",
+)
+_INT8 = (
+    "need",
+    "state",
+    "priority",
+    "referrer",
+    "care_level",
+    "prof_mask",
+    "route",
+    "ref_partner",
+    "next_kind",
+    "adm_need",
+)
+_BOOL = (
+    "life_threat",
+    "onset_real",
+    "helped",
+    "withdrew",
+    "selfhelp",
+    "preventive",
+    "to_residential",
+    "overtreated",
+    "ref_feedback",
+    "protection",
+)
+# The child table's columns in one record, for compiled kernels (``Children.cols``: the same
+# arrays, so what a kernel writes the numpy code reads).
+ChildColumns = namedtuple("ChildColumns", ("uid", *_INT32, *_INT8, *_BOOL, "cost", "year_marks"))
 
 
 class Children:
     """The child table: one row per child slot, one array per attribute."""
 
-    INT32 = (
-        "family",
-        "birth",
-        "since",
-        "onset_week",
-        "onset_start",
-        "provider",
-        "q_entry",
-        "planned_end",
-        "blocked_until",
-        "relapse_until",
-        "episodes",
-        "sessions_left",
-        "intake_left",
-        "ref_gp",
-        "noshows",
-        "next_event",
-    )
-    INT8 = (
-        "need",
-        "state",
-        "priority",
-        "referrer",
-        "care_level",
-        "prof_mask",
-        "route",
-        "ref_partner",
-        "next_kind",
-        "adm_need",
-    )
-    BOOL = (
-        "life_threat",
-        "onset_real",
-        "helped",
-        "withdrew",
-        "selfhelp",
-        "preventive",
-        "to_residential",
-        "overtreated",
-        "ref_feedback",
-        "protection",
-    )
+    INT32, INT8, BOOL = _INT32, _INT8, _BOOL
 
     def __init__(self, n: int):
         self.uid = np.arange(n, dtype=np.int64)
@@ -106,6 +112,8 @@ class Children:
         self.relapse_until[:] = -1
         self.ref_gp[:] = -1
         self.next_event[:] = NEVER
+
+        self.cols = ChildColumns(*(getattr(self, a) for a in ChildColumns._fields))
 
     @property
     def n(self) -> int:
@@ -169,7 +177,7 @@ class NeedModel:
 
     def __init__(self, model):
         self.m = model
-        self.pending: list[np.ndarray] = []  # children whose onset time is drawn at week's end
+        self.pending = Rows()  # children whose onset time is drawn at the week's end
 
     # -- onset -------------------------------------------------------------------------------
     def onset_hazard_per_week(self, idx: np.ndarray, week: int) -> np.ndarray:
@@ -267,14 +275,12 @@ class NeedModel:
         the week, so one batched draw gives the same times as a draw at each exit or birth, and
         costs far less."""
         if len(idx):
-            self.pending.append(idx)
+            self.pending.add(idx)
 
     def flush_onsets(self, week: int) -> None:
         """Draw the onset times deferred this week."""
-        if self.pending:
-            idx = np.concatenate(self.pending)
-            self.pending.clear()
-            self.schedule_onset(idx, week)
+        if len(self.pending):
+            self.schedule_onset(self.pending.take(), week)
 
     def onsets(self, week: int) -> np.ndarray:
         """Children whose need starts this week (rows); reschedules those at a hazard change."""

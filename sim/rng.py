@@ -86,6 +86,12 @@ def uniform_of(uid: int, base: np.uint64) -> float:
     return (_mix(np.uint64(uid) * _GOLD ^ base) >> _S11) * _TO_UNIT
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def uniform_at(key: np.uint64, uid: int, week: int, purpose: int) -> float:
+    """The uniform of unit ``uid`` for this week and purpose (in compiled kernels)."""
+    return uniform_of(uid, stream_base(key, week, purpose))
+
+
 @numba.njit(cache=True, nogil=True)
 def _uniform_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> np.ndarray:
     """One uniform per id (:func:`uniform_of`) for this week and purpose.
@@ -107,6 +113,14 @@ def normal_of(uid: int, base1: np.uint64, base2: np.uint64) -> float:
     u1 = uniform_of(uid, base1)
     u2 = uniform_of(uid, base2)
     return math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def normal_at(key: np.uint64, uid: int, week: int, purpose: int) -> float:
+    """The standard normal draw of unit ``uid`` for this week and purpose (in kernels)."""
+    return normal_of(
+        uid, stream_base(key, week, purpose), stream_base(key, week, purpose + SECOND_STREAM)
+    )
 
 
 @numba.njit(cache=True, nogil=True)

@@ -8,10 +8,16 @@ trust, knowledge, expected wait and parents' requests: no option carries an outc
 
 from __future__ import annotations
 
+import math
+
+import numba
 import numpy as np
 
 from sim import states as S
-from sim.rng import Purpose
+from sim.metrics import Count
+from sim.rng import Purpose, normal_at, uniform_at
+
+_WIJKTEAM_SEES, _WIJKTEAM_REFER = int(Purpose.PERCEIVE) + 3000, int(Purpose.WIJKTEAM_REFER)
 
 
 def option_levels(p) -> np.ndarray:
@@ -110,28 +116,61 @@ def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
     return choice
 
 
-def wijkteam_refers(m, idx: np.ndarray, week: int) -> np.ndarray:
+@numba.njit(cache=True, nogil=True)
+def occupancy(k, r, cand):
+    """Caseload per FTE over its norm, per wijkteam, computed at its first use in the week and
+    kept for the rest of it (``k.occ``; ``k.occ_ready[0]`` marks it computed)."""
+    if not k.occ_ready[0]:
+        c = k
+        load = np.zeros(k.occ.size, np.int64)
+        for i in cand:
+            if c.state[i] == S.WIJKTEAM:
+                load[k.hood[c.family[i]]] += 1
+        for h in range(k.occ.size):
+            k.occ[h] = load[h] / max(k.fte[h] * r.caseload_norm, 1e-9)
+        k.occ_ready[0] = True
+    return k.occ
+
+
+@numba.njit(cache=True, nogil=True)
+def wijkteam_refers_one(k, r, wait_term, cand, i, week):
     """The wijkteam's access decision: refer to specialist care (True) or help itself.
 
     Log-odds = constant + slope x (perceived need - 2) + M6 x slope x (occupancy - 1)
-    + M7 x slope x medicalising staff share - wait response.
-    """
-    p, ch = m.p, m.children
-    perceived = perceived_need(m, idx, week, p["wijkteam.perception_noise_sd"], 3)
-    team = m.families.hood[ch.family[idx]]
-    occ = m.wijkteam_occupancy()[team]
+    + M7 x slope x medicalising staff share - wait response (``wait_term``)."""
+    c = k
+    seen = c.need[i] + r.wijkteam_noise_sd * normal_at(r.key, c.uid[i], week, _WIJKTEAM_SEES)
+    occ = occupancy(k, r, cand)[k.hood[c.family[i]]]
     z = (
-        p["wijkteam.referral_constant"]
-        + p["wijkteam.referral_need_slope"] * (perceived - 2.0)
-        + p["mechanisms.workload_referral"] * p["wijkteam.referral_occupancy_slope"] * (occ - 1.0)
-        + p["mechanisms.medicalisation"]
-        * p["wijkteam.medicalising_slope"]
-        * p["wijkteam.medicalising_share"]
-        - p["gp.beta_wait"]
-        * p["mechanisms.wait_response"]
-        * m.expected_specialist_wait(S.REF_WIJKTEAM)
+        r.wijkteam_constant
+        + r.wijkteam_need_slope * (seen - 2.0)
+        + r.wijkteam_occupancy_slope * (occ - 1.0)
+        + r.wijkteam_medicalising
+        - wait_term
     )
-    u = m.streams.uniform(Purpose.WIJKTEAM_REFER, ch.uid[idx], week)
-    refer = u < 1.0 / (1.0 + np.exp(-z))
-    m.tally.count_decisions(ch.need[idx], np.where(refer, 3.0, 2.0))
+    refer = uniform_at(r.key, c.uid[i], week, _WIJKTEAM_REFER) < 1.0 / (1.0 + math.exp(-z))
+    # appropriateness of the decision: two or more levels off is over- or under-referral
+    gap = (3 if refer else 2) - c.need[i]
+    k.count[Count.DECISIONS] += 1
+    if gap >= 2:
+        k.count[Count.OVER] += 1
+    elif gap <= -2:
+        k.count[Count.UNDER] += 1
     return refer
+
+
+@numba.njit(cache=True, nogil=True)
+def _wijkteam_refers_all(k, r, wait_term, cand, idx, week):
+    out = np.empty(idx.size, np.bool_)
+    for j in range(idx.size):
+        out[j] = wijkteam_refers_one(k, r, wait_term, cand, idx[j], week)
+    return out
+
+
+def wijkteam_refers(m, idx: np.ndarray, week: int) -> np.ndarray:
+    """The wijkteam's access decision for children ``idx`` (:func:`wijkteam_refers_one`)."""
+    from sim import care
+
+    m.wijkteam_occupancy()  # computed here if not yet this week
+    k = care.ctx(m, 0)
+    return _wijkteam_refers_all(k, m.care_rules, care.wijkteam_wait_term(m), idx, idx, week)

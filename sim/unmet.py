@@ -153,7 +153,7 @@ def weekly_other_rates(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _other_rates_kernel(m.unmet_rates, idx, m.children.need)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def _hazard(prob: float) -> float:
     """Weekly chance to hazard per week (chances are below 1 by the registry's bounds but one)."""
     return -math.log1p(-min(prob, 1.0 - 1e-12))
@@ -273,15 +273,14 @@ def defer(m, idx: np.ndarray) -> None:
     start from next week either way."""
     if len(idx):
         m.children.next_event[idx] = NEVER
-        m.pending_unmet.append(np.asarray(idx))
+        m.pending_unmet.add(idx)
 
 
 def flush(m, week: int) -> None:
     """Draw the next event of every child marked this week that is still in unmet need."""
-    if not m.pending_unmet:
+    if not len(m.pending_unmet):
         return
-    idx = np.unique(np.concatenate(m.pending_unmet))
-    m.pending_unmet.clear()
+    idx = np.unique(m.pending_unmet.take())
     schedule(m, idx[m.children.state[idx] == S.UNMET], week)
 
 

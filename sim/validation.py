@@ -95,7 +95,7 @@ def _extras(m: YouthCareModel) -> dict:
         np.concatenate(t.wait_levels[S.SPECIALIST]) if t.wait_levels[S.SPECIALIST] else np.zeros(0)
     )
     # Ended specialist trajectories by need at admission (V10).
-    ep = np.concatenate(t.specialist_episodes) if t.specialist_episodes else np.zeros((0, 3))
+    ep = t.specialist_episodes.view()
     sev, oth = ep[ep[:, 0] >= 3], ep[ep[:, 0] < 3]
     # Families with a child in care, quarterly: multi-problem vs other (V10).
     fs = np.concatenate(rec.family_samples) if rec.family_samples else np.zeros((0, 3))

@@ -312,7 +312,7 @@ def _wijkteam_referrals(strength: float, fte_factor: float) -> tuple[np.ndarray,
     idx = np.arange(m.children.n)
     m.children.need[idx] = 2
     m.wijkteam_fte[:] *= fte_factor
-    m._occ_week = -1  # occupancy is cached per week: recompute it
+    m._occ_ready[0] = False  # occupancy is kept for the week: recompute it
     occ = float(m.wijkteam_occupancy().mean())
     return wijkteam_refers(m, idx, WEEK), occ
 
@@ -640,7 +640,7 @@ def test_an_integrated_team_monitors_referred_children_and_steps_them_down():
     for seed in (1, 2, 3):
         for s in (1.0, 0.0):
             m, summary = run("hart-voor-jeugd-en-gezin", s, seed)
-            weeks[s].append(np.concatenate(m.tally.specialist_episodes)[:, 1])
+            weeks[s].append(m.tally.specialist_episodes.view()[:, 1])
             cost[s] += spec(summary)
     weeks_on, weeks_off = (np.concatenate(weeks[s]).mean() for s in (1.0, 0.0))
     assert weeks_on < weeks_off - 0.3, (weeks_on, weeks_off)
