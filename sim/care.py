@@ -221,6 +221,44 @@ class Rules(NamedTuple):
     wijkteam_need_slope: float  # wijkteam.referral_need_slope
     wijkteam_occupancy_slope: float  # M6 x wijkteam.referral_occupancy_slope
     wijkteam_medicalising: float  # M7 x wijkteam.medicalising_slope x its staff share
+    # help-seeking and the GP (signalling)
+    protection_placed: float  # other.protection_residential_share
+    route_gp_after_4: float  # weight of the GP route after age 4 (M19; 1 before)
+    route_wijkteam: float  # seek.route_wijkteam_weight
+    route_knowledge: float  # M8 x seek.route_knowledge_effect
+    knowledge_of_offer: float  # families' knowledge of the offer (model.knowledge_of_offer)
+    route_direct: float  # seek.route_direct_weight (moderate needs and worse)
+    noshow_gp: float  # seek.noshow_gp x mechanisms.noshow
+    gp_miss: float  # 1 - gp.detection: the GP misses each need level with this chance
+    blocked_after_reassurance: int
+    selfhelp_material: bool  # gp.selfhelp_material
+    # referral decisions (routing)
+    levels: tuple  # care level of each option (reassure, worker, wijkteam, JGZ, specialist)
+    beta_fit: float
+    beta_wait: float  # gp.beta_wait x mechanisms.wait_response
+    gp_noise_sd: float
+    gp_noise_reduction: float  # gp.knowledge_noise_reduction
+    s_knowledge: float  # mechanisms.knowledge
+    s_trust: float  # mechanisms.trust
+    specialist_constant: float  # gp.specialist_constant
+    local_knowledge: float  # mechanisms.knowledge x gp.beta_knowledge
+    reassure_utility: float
+    request_share: float  # gp.request_share
+    beta_request: float
+    has_worker: bool
+    worker_share: float  # the worker's hours over the GP's youth consult hours, at most 1
+    worker_noise_sd: float  # practice_worker.perception_noise_sd
+    jgz_noise_sd: float
+    jgz_normalising: float  # jgz.normalising x mechanisms.medicalisation
+    jgz_support_utility: float
+    # carrying out a choice (send)
+    feedback_share: float  # model.feedback_share(): the GP hears how a referral went (M3)
+    digital_plan: bool  # plan.digital_family_plan
+    digital_contacts: float  # plan.digital_contacts_per_case
+    worker_sessions: int  # practice_worker.sessions_per_trajectory
+    worker_level: int  # practice_worker.care_level
+    worker_contacts: float  # practice_worker.contacts_per_case
+    joint_intake: bool  # wijkteam.joint_intake_with_jgz
 
     @classmethod
     def of(cls, m) -> Rules:
@@ -274,74 +312,57 @@ class Rules(NamedTuple):
             wijkteam_medicalising=p["mechanisms.medicalisation"]
             * p["wijkteam.medicalising_slope"]
             * p["wijkteam.medicalising_share"],
+            protection_placed=p["other.protection_residential_share"],
+            route_gp_after_4=1.0 + p["mechanisms.jgz_decline"] * (p["seek.after_4_gp_ratio"] - 1.0),
+            route_wijkteam=p["seek.route_wijkteam_weight"],
+            route_knowledge=p["mechanisms.supply_induced_demand"]
+            * p["seek.route_knowledge_effect"],
+            knowledge_of_offer=m.knowledge_of_offer(),
+            route_direct=p["seek.route_direct_weight"],
+            noshow_gp=p["seek.noshow_gp"] * p["mechanisms.noshow"],
+            gp_miss=1.0 - p["gp.detection"],
+            blocked_after_reassurance=int(p["seek.blocked_weeks_after_reassurance"]),
+            selfhelp_material=bool(p["gp.selfhelp_material"]),
+            levels=(0.0, float(p["practice_worker.care_level"]), 2.0, 1.0, 3.0),
+            beta_fit=p["gp.beta_fit"],
+            beta_wait=p["gp.beta_wait"] * p["mechanisms.wait_response"],
+            gp_noise_sd=p["gp.perception_noise_sd"],
+            gp_noise_reduction=p["gp.knowledge_noise_reduction"],
+            s_knowledge=p["mechanisms.knowledge"],
+            s_trust=p["mechanisms.trust"],
+            specialist_constant=p["gp.specialist_constant"],
+            local_knowledge=p["mechanisms.knowledge"] * p["gp.beta_knowledge"],
+            reassure_utility=p["gp.reassure_utility"],
+            request_share=p["gp.request_share"],
+            beta_request=p["gp.beta_request"],
+            has_worker=bool(m.has_worker),
+            worker_share=min(
+                1.0, p["practice_worker.hours_per_week"] / p["gp.youth_consult_hours_per_week"]
+            ),
+            worker_noise_sd=p["practice_worker.perception_noise_sd"],
+            jgz_noise_sd=p["jgz.perception_noise_sd"],
+            jgz_normalising=p["jgz.normalising"] * p["mechanisms.medicalisation"],
+            jgz_support_utility=p["jgz.support_utility"],
+            feedback_share=m.feedback_share(),
+            digital_plan=bool(p["plan.digital_family_plan"]),
+            digital_contacts=float(p["plan.digital_contacts_per_case"]),
+            worker_sessions=int(p["practice_worker.sessions_per_trajectory"]),
+            worker_level=int(p["practice_worker.care_level"]),
+            worker_contacts=float(p["practice_worker.contacts_per_case"]),
+            joint_intake=bool(p["wijkteam.joint_intake_with_jgz"]),
         )
 
 
-def note_referral(m, idx: np.ndarray, gp: np.ndarray | None, partner: int, week: int) -> None:
-    """Remember which GP referred the child, and whether the GP will hear how it went (M3)."""
-    ch = m.children
-    if gp is None:
-        ch.ref_gp[idx] = -1
-        return
-    ch.ref_gp[idx] = gp
-    ch.ref_partner[idx] = partner
-    fb = m.feedback_share()
-    got = _u(m, Purpose.REQUEST, idx, week, 500) < fb
-    ch.ref_feedback[idx] = got
-    c = m.collab
-    if got.any():
-        np.add.at(c.feedback, gp[got], 1.0)
-    if m.p["plan.digital_family_plan"]:
-        c.add(c.digital, gp, partner, m.p["plan.digital_contacts_per_case"])
+def note_referral(m, idx: np.ndarray, gp: np.ndarray, partner: int, week: int) -> None:
+    """GPs ``gp`` referred children ``idx`` to ``partner`` (:func:`note_referral_one`)."""
+    if len(idx):
+        _note_all(ctx(m, 0), m.care_rules, idx, np.asarray(gp, np.int64), partner, week)
 
 
-def send(
-    m,
-    idx: np.ndarray,
-    option: np.ndarray,
-    referrer: int,
-    week: int,
-    gp: np.ndarray | None = None,
-    selfhelp: bool = False,
-) -> None:
-    """Carry out referral choices ``option`` (``states.OPT_*``) for children ``idx``."""
-    p = m.p
-    for opt in np.unique(option):
-        sel = idx[option == opt]
-        g = None if gp is None else gp[option == opt]
-        if opt == S.OPT_REASSURE:
-            reassure(m, sel, week, p["seek.blocked_weeks_after_reassurance"], selfhelp)
-        elif opt == S.OPT_WORKER:
-            enter_worker(m, sel, week, g)
-        elif opt == S.OPT_WIJKTEAM:
-            if g is not None:
-                note_referral(m, sel, g, S.P_WIJKTEAM, week)
-            # A joint intake of wijkteam and JGZ: JGZ's families start without a second intake.
-            joint = referrer == S.REF_JGZ and m.p["wijkteam.joint_intake_with_jgz"]
-            enter_wijkteam(m, sel, week, warm=joint)
-        elif opt == S.OPT_JGZ:
-            if g is not None:
-                note_referral(m, sel, g, S.P_JGZ, week)
-            enter_jgz(m, sel, week)
-        elif opt == S.OPT_SPECIALIST:
-            if g is not None:
-                note_referral(m, sel, g, S.P_SPECIALIST, week)
-            refer_specialist(m, sel, referrer, week)
-
-
-def enter_worker(m, idx: np.ndarray, week: int, gp: np.ndarray) -> None:
-    """Start sessions with the practice worker (the case is discussed in person: a contact)."""
-    ch, p = m.children, m.p
-    enter_state(m, idx, S.PRACTICE_WORKER, week)
-    ch.sessions_left[idx] = p["practice_worker.sessions_per_trajectory"]
-    ch.noshows[idx] = 0
-    ch.care_level[idx] = p["practice_worker.care_level"]
-    ch.ref_gp[idx] = gp
-    ch.ref_partner[idx] = S.P_WORKER
-    ch.ref_feedback[idx] = True  # same practice: the GP hears how it went
-    m.collab.add(m.collab.in_person, gp, S.P_WORKER, p["practice_worker.contacts_per_case"])
-    _handover(m, idx, S.PROF_WORKER)
-    first_help(m, idx, week)
+@numba.njit(cache=True, nogil=True)
+def _note_all(k, r, idx, gps, partner, week):
+    for j in range(idx.size):
+        note_referral_one(k, r, idx[j], gps[j], partner, week)
 
 
 ON_LIST, TO_BJZ, REFUSED = 0, 1, 2  # what became of a referral (refer_one)
@@ -813,6 +834,95 @@ def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
     """Children ``idx`` start wijkteam help (:func:`enter_wijkteam_one`)."""
     if len(idx):
         _enter_wijkteam_all(ctx(m, 2 * len(idx)), m.care_rules, idx, week, bool(warm))
+
+
+_FEEDBACK_DRAW = int(Purpose.REQUEST) + 500
+
+
+@numba.njit(cache=True, nogil=True)
+def note_referral_one(k, r, i, g, partner, week):
+    """Remember which GP referred the child, and whether the GP will hear how it went (M3);
+    with a digital family plan the case is a digital contact."""
+    k.ref_gp[i] = g
+    k.ref_partner[i] = partner
+    got = uniform_at(r.key, k.uid[i], week, _FEEDBACK_DRAW) < r.feedback_share
+    k.ref_feedback[i] = got
+    if got:
+        k.feedback[g] += 1.0
+    if r.digital_plan:
+        k.digital[g, partner] += r.digital_contacts
+
+
+@numba.njit(cache=True, nogil=True)
+def enter_worker_one(k, r, i, g, week):
+    """Start sessions with the practice worker (the case is discussed in person: a contact)."""
+    enter_one(k, i, S.PRACTICE_WORKER, week)
+    k.sessions_left[i] = r.worker_sessions
+    k.noshows[i] = 0
+    k.care_level[i] = r.worker_level
+    k.ref_gp[i] = g
+    k.ref_partner[i] = S.P_WORKER
+    k.ref_feedback[i] = True  # same practice: the GP hears how it went
+    k.in_person[g, S.P_WORKER] += r.worker_contacts
+    handover_one(k, r, i, S.PROF_WORKER)
+    first_help_one(k, i, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def send_all(k, r, idx, option, referrer, week, gps, selfhelp):
+    """Carry out referral choices ``option`` (``states.OPT_*``) for children ``idx``, option by
+    option; ``gps`` the referring GP of each child, or -1 where no GP referred."""
+    for opt in range(5):
+        for j in range(idx.size):
+            if option[j] != opt:
+                continue
+            i = idx[j]
+            if opt == S.OPT_REASSURE:
+                reassure_one(k, i, week, r.blocked_after_reassurance, selfhelp)
+            elif opt == S.OPT_WORKER:
+                enter_worker_one(k, r, i, gps[j], week)
+        partner = (-1, -1, S.P_WIJKTEAM, S.P_JGZ, S.P_SPECIALIST)[opt]
+        if partner < 0:
+            continue
+        for j in range(idx.size):
+            if option[j] == opt and gps[j] >= 0:
+                note_referral_one(k, r, idx[j], gps[j], partner, week)
+        for j in range(idx.size):
+            if option[j] != opt:
+                continue
+            i = idx[j]
+            if opt == S.OPT_WIJKTEAM:
+                # A joint intake of wijkteam and JGZ: JGZ's families start without a second one.
+                enter_wijkteam_one(k, r, i, week, referrer == S.REF_JGZ and r.joint_intake)
+            elif opt == S.OPT_JGZ:
+                enter_jgz_one(k, r, i, week)
+            else:
+                refer_one(k, r, i, referrer, week, False, False)
+
+
+def send(
+    m,
+    idx: np.ndarray,
+    option: np.ndarray,
+    referrer: int,
+    week: int,
+    gp: np.ndarray | None = None,
+    selfhelp: bool = False,
+) -> None:
+    """Carry out referral choices ``option`` for children ``idx`` (:func:`send_all`)."""
+    if len(idx) == 0:
+        return
+    gps = np.full(len(idx), -1, np.int64) if gp is None else np.asarray(gp, np.int64)
+    send_all(
+        ctx(m, 2 * len(idx)),
+        m.care_rules,
+        idx,
+        np.asarray(option, np.int64),
+        int(referrer),
+        int(week),
+        gps,
+        bool(selfhelp),
+    )
 
 
 @numba.njit(cache=True, nogil=True)

@@ -25,7 +25,8 @@ from sim.population import ChildColumns
 
 # What a kernel finds besides the child columns (ChildColumns' names).
 _OWN = (
-    "hood",  # neighbourhood (wijkteam) of each family
+    "hood",  # neighbourhood (wijkteam) and GP practice of each family
+    "gp",
     "waiting",  # states.WAITING: which states are waiting lists
     "log",  # the queue log's rows (list, week joined, week left) and their count
     "log_n",
@@ -43,6 +44,12 @@ _OWN = (
     "new_traj_week",
     "bad",  # this week's bad experiences and good outcomes per (GP, partner) (Collaboration)
     "good",
+    "feedback",  # ... feedback the GP hears, per GP, and contacts per (GP, partner)
+    "digital",
+    "in_person",
+    "trust",  # trust per (GP, partner) and knowledge of the social map per GP
+    "knowledge",
+    "worker_present",  # whether each practice's worker is in this week
     "fte",  # wijkteam FTE per neighbourhood
     "occ",  # wijkteam occupancy of this week, once computed (occ_ready[0])
     "occ_ready",
@@ -87,6 +94,7 @@ def _sources(m) -> tuple:
     t, c = m.tally, m.collab
     return (
         m.families.hood,
+        m.families.gp,
         S.WAITING,
         t.queue_log.data,
         t.queue_log.n,
@@ -104,6 +112,12 @@ def _sources(m) -> tuple:
         t.new_traj_week,
         c.bad,
         c.good,
+        c.feedback,
+        c.digital,
+        c.in_person,
+        c.trust,
+        c.knowledge,
+        m.worker_present_this_week,
         m.wijkteam_fte,
         m._occ,
         m._occ_ready,

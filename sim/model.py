@@ -433,31 +433,33 @@ class YouthCareModel(mesa.Model):
 
     def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
         """Knowledge of the local offer (0-1) of each family in ``fam`` (M8)."""
+        return np.full(len(fam), self.knowledge_of_offer())
+
+    def knowledge_of_offer(self) -> float:
+        """Families' knowledge of the local offer (0-1), higher where the practice has a
+        practice worker (M8)."""
         p = self.p
         k = p["seek.knowledge_of_offer"]
         if self.has_worker:
             k = k + p["seek.worker_knowledge_boost"]
-        return np.full(len(fam), min(max(k, 0.0), 1.0))
+        return min(max(k, 0.0), 1.0)
 
     def worker_sessions_capacity(self) -> np.ndarray:
         p = self.p
         hours = p["practice_worker.hours_per_week"] * self.worker_present_this_week
         return hours / p["practice_worker.session_hours"]
 
-    def worker_available(self, gp: np.ndarray, idx: np.ndarray, week: int) -> np.ndarray:
-        """Whether the practice worker is an option at each consult: present during the consult
-        (hours present / GP consult hours) and with room in the caseload."""
+    def worker_room(self) -> np.ndarray:
+        """Whether each practice's worker has room in its caseload for another child (its
+        sessions this week x sessions per trajectory, over the children it has)."""
         if not self.has_worker:
-            return np.zeros(len(idx), dtype=bool)
-        p = self.p
-        share = min(1.0, p["practice_worker.hours_per_week"] / p["gp.youth_consult_hours_per_week"])
-        u = self.streams.uniform(Purpose.PW_AVAILABLE, self.children.uid[idx], week)
+            return np.zeros(self.n_gp, dtype=bool)
+        ch = self.children
         load = np.bincount(
-            self.families.gp[self.children.family[self.children.state == S.PRACTICE_WORKER]],
-            minlength=self.n_gp,
+            self.families.gp[ch.family[ch.state == S.PRACTICE_WORKER]], minlength=self.n_gp
         )
-        room = load < self.worker_sessions_capacity() * p["practice_worker.sessions_per_trajectory"]
-        return (u < share) & self.worker_present_this_week[gp] & room[gp]
+        sessions = self.p["practice_worker.sessions_per_trajectory"]
+        return load < self.worker_sessions_capacity() * sessions
 
     # -- parameters between weeks (workshop sliders) -------------------------------------------
     # Settings fixed at construction: they shape the tables and the organisations.

@@ -1,8 +1,9 @@
 """Referral decisions: the GP's logit, the practice worker's and JGZ's choices, the wijkteam's
 access decision (DESIGN §3 'Suggested formulations').
 
-Every decision acts on a batch of children at once and returns an option per child (see
-``states.OPT_*``); the model then moves the children. Utilities are built from perceived need,
+Each decision is a compiled function of one child (``*_one``, called from the week's kernels)
+that returns an option (see ``states.OPT_*``); the model then moves the child. ``gp_choose`` and
+the like apply one to a batch of children from Python. Utilities are built from perceived need,
 trust, knowledge, expected wait and parents' requests: no option carries an outcome multiplier.
 """
 
@@ -18,102 +19,150 @@ from sim.metrics import Count
 from sim.rng import Purpose, normal_at, uniform_at
 
 _WIJKTEAM_SEES, _WIJKTEAM_REFER = int(Purpose.PERCEIVE) + 3000, int(Purpose.WIJKTEAM_REFER)
+_PW_AVAILABLE = int(Purpose.PW_AVAILABLE)
 
 
-def option_levels(p) -> np.ndarray:
-    """Care level of each option (reassure, practice worker, wijkteam, JGZ, specialist)."""
-    return np.array([0.0, float(p["practice_worker.care_level"]), 2.0, 1.0, 3.0])
+_GP_SEES, _WORKER_SEES, _JGZ_SEES = (int(Purpose.PERCEIVE) + 1000 * j for j in range(3))
+_CHOICE, _REQUEST = int(Purpose.CHOICE), int(Purpose.REQUEST)
+_N_OPTIONS = 5
 
 
-def logit(utility: np.ndarray, gumbel: np.ndarray) -> np.ndarray:
-    """Multinomial logit choice: argmax of utility plus Gumbel noise (-inf marks unavailable)."""
-    return np.argmax(utility + gumbel, axis=1)
+@numba.njit(cache=True, nogil=True)
+def _gumbel(key, uid, week, purpose):
+    u = uniform_at(key, uid, week, purpose)
+    return -math.log(-math.log(min(max(u, 1e-300), 1.0 - 1e-16)))
 
 
-def _gumbels(m, idx: np.ndarray, week: int, k: int, offset: int = 0) -> np.ndarray:
-    uid = m.children.uid[idx]
-    return np.stack(
-        [m.streams.gumbel(Purpose.CHOICE + offset + j, uid, week) for j in range(k)], axis=1
+@numba.njit(cache=True, nogil=True)
+def _fit(r, seen, levels):
+    """Utilities of the options by how well their care level fits the perceived need."""
+    u = np.empty(_N_OPTIONS)
+    for o in range(_N_OPTIONS):
+        u[o] = -r.beta_fit * (seen - levels[o]) ** 2
+    return u
+
+
+@numba.njit(cache=True, nogil=True)
+def _pick(k, r, i, week, u, levels, offset):
+    """Multinomial logit: the option of highest utility plus Gumbel noise (-inf marks one not
+    available); counts the decision as over- or under-referral two levels off the need."""
+    uid = k.uid[i]
+    best, choice = -np.inf, 0
+    for o in range(_N_OPTIONS):
+        v = u[o] + _gumbel(r.key, uid, week, _CHOICE + offset + o)
+        if v > best:
+            best, choice = v, o
+    count_decision(k, levels[choice], k.need[i])
+    return choice
+
+
+@numba.njit(cache=True, nogil=True)
+def count_decision(k, level, need):
+    """A referral decision to care of ``level`` for a need of ``need``: two or more levels off
+    is over- or under-referral (DESIGN §3 outcomes)."""
+    gap = level - need
+    k.count[Count.DECISIONS] += 1
+    if gap >= 2:
+        k.count[Count.OVER] += 1
+    elif gap <= -2:
+        k.count[Count.UNDER] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def gp_choose_one(k, r, i, week, wait_term, room):
+    """The GP's referral choice for a presenting child whose problem was detected: fit of the
+    options to the perceived need (noisier with less knowledge of the social map, M1), trust in
+    each partner (M2), knowledge, the expected specialist wait (``wait_term``) and parents'
+    requests. The practice worker is an option only where present, at this consult (its hours
+    over the GP's consult hours), with ``room`` in its practice's caseload."""
+    g = k.gp[k.family[i]]
+    uid = k.uid[i]
+    know = k.knowledge[g]
+    sd = r.gp_noise_sd * (1.0 - r.gp_noise_reduction * min(max(r.s_knowledge * know, 0.0), 1.0))
+    seen = k.need[i] + sd * normal_at(r.key, uid, week, _GP_SEES)
+    levels = r.levels
+    u = _fit(r, seen, levels)
+    u[S.OPT_WORKER] += k.trust[g, S.P_WORKER] * r.s_trust
+    u[S.OPT_WIJKTEAM] += k.trust[g, S.P_WIJKTEAM] * r.s_trust
+    u[S.OPT_JGZ] += k.trust[g, S.P_JGZ] * r.s_trust
+    u[S.OPT_SPECIALIST] += k.trust[g, S.P_SPECIALIST] * r.s_trust + r.specialist_constant
+    local = r.local_knowledge * know
+    u[S.OPT_WORKER] += local
+    u[S.OPT_WIJKTEAM] += local
+    u[S.OPT_JGZ] += local
+    u[S.OPT_REASSURE] += r.reassure_utility
+    u[S.OPT_SPECIALIST] -= wait_term
+    request = uniform_at(r.key, uid, week, _REQUEST) < r.request_share and k.need[i] >= 2
+    u[S.OPT_SPECIALIST] += r.beta_request * (1.0 if request else 0.0)
+    avail = (
+        r.has_worker
+        and uniform_at(r.key, uid, week, _PW_AVAILABLE) < r.worker_share
+        and k.worker_present[g]
+        and room[g]
     )
+    if not avail:
+        u[S.OPT_WORKER] = -np.inf
+    return _pick(k, r, i, week, u, levels, 0)
 
 
-def perceived_need(
-    m, idx: np.ndarray, week: int, sd: np.ndarray | float, purpose_offset: int = 0
-) -> np.ndarray:
-    """True need plus a normal error of standard deviation ``sd`` (need levels)."""
-    z = m.streams.normal(Purpose.PERCEIVE + purpose_offset * 1000, m.children.uid[idx], week)
-    return m.children.need[idx] + sd * z
+@numba.njit(cache=True, nogil=True)
+def worker_choose_one(k, r, i, week, wait_term):
+    """The practice worker's choice at the end of its sessions: done, wijkteam, JGZ or
+    specialist."""
+    seen = k.need[i] + r.worker_noise_sd * normal_at(r.key, k.uid[i], week, _WORKER_SEES)
+    u = _fit(r, seen, r.levels)
+    u[S.OPT_WORKER] = -np.inf  # sessions are over
+    u[S.OPT_SPECIALIST] -= wait_term
+    return _pick(k, r, i, week, u, r.levels, 5)
+
+
+@numba.njit(cache=True, nogil=True)
+def jgz_choose_one(k, r, i, week, wait_term):
+    """JGZ's response to a signalled need: normalise, support, wijkteam or specialist.
+
+    JGZ normalises: it lowers the perceived need by ``jgz.normalising`` (M7's counterweight)."""
+    seen = k.need[i] + r.jgz_noise_sd * normal_at(r.key, k.uid[i], week, _JGZ_SEES)
+    seen = seen - r.jgz_normalising
+    u = _fit(r, seen, r.levels)
+    u[S.OPT_WORKER] = -np.inf
+    u[S.OPT_JGZ] += r.jgz_support_utility
+    u[S.OPT_SPECIALIST] -= wait_term
+    return _pick(k, r, i, week, u, r.levels, 0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _choose_all(k, r, idx, week, who, wait_term, room):
+    out = np.empty(idx.size, np.int64)
+    for j in range(idx.size):
+        if who == 0:
+            out[j] = gp_choose_one(k, r, idx[j], week, wait_term, room)
+        elif who == 1:
+            out[j] = worker_choose_one(k, r, idx[j], week, wait_term)
+        else:
+            out[j] = jgz_choose_one(k, r, idx[j], week, wait_term)
+    return out
+
+
+def _choose(m, idx: np.ndarray, week: int, who: int, referrer: int) -> np.ndarray:
+    from sim import care
+
+    wait = m.care_rules.beta_wait * m.expected_specialist_wait(referrer)
+    return _choose_all(care.ctx(m, 0), m.care_rules, idx, int(week), who, wait, m.worker_room())
 
 
 def gp_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
-    """The GP's referral choice for presenting children ``idx`` whose problem was detected."""
-    p, ch = m.p, m.children
-    g = m.families.gp[ch.family[idx]]
-    s_k = p["mechanisms.knowledge"]
-    know = m.collab.knowledge[g]
-    sd = p["gp.perception_noise_sd"] * (
-        1.0 - p["gp.knowledge_noise_reduction"] * np.minimum(np.maximum(s_k * know, 0.0), 1.0)
-    )
-    perceived = perceived_need(m, idx, week, sd)
-    levels = option_levels(p)
-    u = -p["gp.beta_fit"] * (perceived[:, None] - levels[None, :]) ** 2
-    trust = m.collab.trust[g] * p["mechanisms.trust"]  # columns: worker, wijkteam, jgz, specialist
-    u[:, S.OPT_WORKER] += trust[:, S.P_WORKER]
-    u[:, S.OPT_WIJKTEAM] += trust[:, S.P_WIJKTEAM]
-    u[:, S.OPT_JGZ] += trust[:, S.P_JGZ]
-    u[:, S.OPT_SPECIALIST] += trust[:, S.P_SPECIALIST] + p["gp.specialist_constant"]
-    local = s_k * p["gp.beta_knowledge"] * know
-    u[:, S.OPT_WORKER] += local
-    u[:, S.OPT_WIJKTEAM] += local
-    u[:, S.OPT_JGZ] += local
-    u[:, S.OPT_REASSURE] += p["gp.reassure_utility"]
-    u[:, S.OPT_SPECIALIST] -= (
-        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait(S.REF_GP)
-    )
-    req = m.streams.uniform(Purpose.REQUEST, ch.uid[idx], week) < p["gp.request_share"]
-    req &= ch.need[idx] >= 2
-    u[:, S.OPT_SPECIALIST] += p["gp.beta_request"] * req
-    # The practice worker is an option only where present, at this consult, and the worker has room.
-    avail = m.worker_available(g, idx, week)
-    u[~avail, S.OPT_WORKER] = -np.inf
-    choice = logit(u, _gumbels(m, idx, week, 5))
-    m.tally.count_decisions(ch.need[idx], levels[choice])
-    return choice
+    """The GP's referral choices for presenting children ``idx`` (:func:`gp_choose_one`)."""
+    return _choose(m, idx, week, 0, S.REF_GP)
 
 
 def worker_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
-    """The practice worker's choice at the end of its sessions: done, wijkteam, JGZ or specialist."""
-    p, ch = m.p, m.children
-    perceived = perceived_need(m, idx, week, p["practice_worker.perception_noise_sd"], 1)
-    levels = option_levels(p)
-    u = -p["gp.beta_fit"] * (perceived[:, None] - levels[None, :]) ** 2
-    u[:, S.OPT_WORKER] = -np.inf  # sessions are over
-    u[:, S.OPT_SPECIALIST] -= (
-        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait(S.REF_GP)
-    )
-    choice = logit(u, _gumbels(m, idx, week, 5, offset=5))
-    m.tally.count_decisions(ch.need[idx], levels[choice])
-    return choice
+    """The practice worker's choices at the end of sessions (:func:`worker_choose_one`)."""
+    return _choose(m, idx, week, 1, S.REF_GP)
 
 
 def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
-    """JGZ's response to a signalled need: normalise, support, wijkteam or specialist.
-
-    JGZ normalises: it lowers the perceived need by ``jgz.normalising`` (M7's counterweight).
-    """
-    p, ch = m.p, m.children
-    perceived = perceived_need(m, idx, week, p["jgz.perception_noise_sd"], 2)
-    perceived = perceived - p["jgz.normalising"] * p["mechanisms.medicalisation"]
-    levels = option_levels(p)
-    u = -p["gp.beta_fit"] * (perceived[:, None] - levels[None, :]) ** 2
-    u[:, S.OPT_WORKER] = -np.inf
-    u[:, S.OPT_JGZ] += p["jgz.support_utility"]
-    u[:, S.OPT_SPECIALIST] -= (
-        p["gp.beta_wait"] * p["mechanisms.wait_response"] * m.expected_specialist_wait(S.REF_JGZ)
-    )
-    choice = logit(u, _gumbels(m, idx, week, 5))
-    m.tally.count_decisions(ch.need[idx], levels[choice])
-    return choice
+    """JGZ's responses to signalled needs (:func:`jgz_choose_one`)."""
+    return _choose(m, idx, week, 2, S.REF_JGZ)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -149,13 +198,7 @@ def wijkteam_refers_one(k, r, wait_term, cand, i, week):
         - wait_term
     )
     refer = uniform_at(r.key, c.uid[i], week, _WIJKTEAM_REFER) < 1.0 / (1.0 + math.exp(-z))
-    # appropriateness of the decision: two or more levels off is over- or under-referral
-    gap = (3 if refer else 2) - c.need[i]
-    k.count[Count.DECISIONS] += 1
-    if gap >= 2:
-        k.count[Count.OVER] += 1
-    elif gap <= -2:
-        k.count[Count.UNDER] += 1
+    count_decision(k, 3.0 if refer else 2.0, c.need[i])
     return refer
 
 

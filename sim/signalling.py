@@ -4,13 +4,17 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from sim import care
+from sim import care, unmet
 from sim import states as S
-from sim.population import WEEKS_PER_YEAR
-from sim.rng import Purpose
-from sim.routing import gp_choose
+from sim.buffers import push
+from sim.care import enter_wijkteam_one, reassure_one, refer_one, send_all
+from sim.metrics import Count
+from sim.population import NEVER, WEEKS_PER_YEAR
+from sim.rng import Purpose, uniform_at
+from sim.routing import gp_choose_one, jgz_choose_one
 from sim.unmet import weekly_other_rates
 
 
@@ -18,53 +22,135 @@ def _u(m, purpose, idx, week, extra=0):
     return m.streams.uniform(purpose + extra, m.children.uid[idx], week)
 
 
-def route_presentations(m, go: np.ndarray, week: int) -> None:
-    """Families who ask for help go to the GP, the wijkteam or straight to a free-access provider."""
-    if len(go) == 0:
-        return
-    ch, p = m.children, m.p
-    s8 = p["mechanisms.supply_induced_demand"]
-    # Route: GP (more so once JGZ contacts thin out after age 4, M19), wijkteam, or direct.
-    age4 = (week - ch.birth[go]) >= 4 * WEEKS_PER_YEAR
-    w_gp = np.where(
-        age4, 1.0 + p["mechanisms.jgz_decline"] * (p["seek.after_4_gp_ratio"] - 1.0), 1.0
-    )
-    know_go = m.family_knowledge_of_offer(ch.family[go])
-    k8 = s8 * p["seek.route_knowledge_effect"]
-    w_wt = p["seek.route_wijkteam_weight"] * np.maximum(1.0 + k8 * (know_go - 0.5), 0.0)
-    w_d = np.where(ch.need[go] >= 2, p["seek.route_direct_weight"], 0.0)
-    u = _u(m, Purpose.ROUTE, go, week) * (w_gp + w_wt + w_d)
-    to_gp = go[u < w_gp]
-    to_wt = go[(u >= w_gp) & (u < w_gp + w_wt)]
-    direct = go[u >= w_gp + w_wt]
-    gp_consult(m, to_gp, week)
-    care.enter_wijkteam(m, to_wt, week)
-    care.refer_specialist(m, direct, S.REF_NONE, week)
+_PROTECTION_PLACED = int(Purpose.RESIDENTIAL) + 900
+_ROUTE, _GP_NOSHOW, _DETECT = int(Purpose.ROUTE), int(Purpose.NOSHOW) + 300, int(Purpose.DETECT)
+_PROTECTION, _MEDICAL, _PRESENT, _JGZ_SIGNAL = (
+    unmet.PROTECTION,
+    unmet.MEDICAL,
+    unmet.PRESENT,
+    unmet.JGZ,
+)
+AGE4 = 4 * WEEKS_PER_YEAR
 
 
-def gp_consult(m, idx: np.ndarray, week: int) -> None:
+@numba.njit(cache=True, nogil=True)
+def _signals(k, r, due, week, wait_gp, wait_jgz, room):
+    """Help-seeking, JGZ signals and 'other' entries of the unmet-need children ``due`` whose
+    event falls in this week (see :func:`sim.unmet.signal_events`)."""
+    n = due.size
+    live = np.zeros(n, np.bool_)
+    for j in range(n):
+        i = due[j]
+        live[j] = k.state[i] == S.UNMET and k.next_event[i] == week
+    idx = due[live]
+    kind = np.empty(idx.size, np.int8)
+    for j in range(idx.size):
+        kind[j] = k.next_kind[idx[j]]
+    # Child protection: some placed at once; medical specialists.
+    prot = idx[kind == _PROTECTION]
+    placed = np.empty(prot.size, np.bool_)
+    for j in range(prot.size):
+        i = prot[j]
+        k.protection[i] = True
+        placed[j] = uniform_at(r.key, k.uid[i], week, _PROTECTION_PLACED) < r.protection_placed
+    for i in prot[placed]:
+        refer_one(k, r, i, S.REF_OTHER, week, True, False)
+    for i in prot[~placed]:
+        refer_one(k, r, i, S.REF_OTHER, week, False, False)
+    for i in idx[kind == _MEDICAL]:
+        refer_one(k, r, i, S.REF_OTHER, week, False, False)
+    _present(k, r, idx[kind == _PRESENT], week, wait_gp, room)
+    seen = idx[kind == _JGZ_SIGNAL]
+    choice = np.empty(seen.size, np.int64)
+    for j in range(seen.size):
+        choice[j] = jgz_choose_one(k, r, seen[j], week, wait_jgz)
+    send_all(k, r, seen, choice, S.REF_JGZ, week, np.full(seen.size, -1, np.int64), False)
+    # Children still unmet after their event (e.g. a no-show at the GP) draw their next one.
+    for i in idx:
+        if k.state[i] == S.UNMET and k.next_event[i] == week:
+            k.next_event[i] = NEVER
+            push(k.unmet, k.unmet_n, i)
+
+
+@numba.njit(cache=True, nogil=True)
+def _present(k, r, go, week, wait_gp, room):
+    """Families who ask for help go to the GP, the wijkteam or straight to a free-access
+    provider: the GP more often once JGZ contacts thin out after age 4 (M19), the wijkteam more
+    often with more knowledge of the offer (M8)."""
+    n = go.size
+    route = np.empty(n, np.int8)
+    w_wt = r.route_wijkteam * max(1.0 + r.route_knowledge * (r.knowledge_of_offer - 0.5), 0.0)
+    for j in range(n):
+        i = go[j]
+        w_gp = r.route_gp_after_4 if week - k.birth[i] >= AGE4 else 1.0
+        w_d = r.route_direct if k.need[i] >= 2 else 0.0
+        u = uniform_at(r.key, k.uid[i], week, _ROUTE) * (w_gp + w_wt + w_d)
+        route[j] = 0 if u < w_gp else (1 if u < w_gp + w_wt else 2)
+    _gp_consult(k, r, go[route == 0], week, wait_gp, room)
+    for i in go[route == 1]:
+        enter_wijkteam_one(k, r, i, week, False)
+    for i in go[route == 2]:
+        refer_one(k, r, i, S.REF_NONE, week, False, False)
+
+
+@numba.njit(cache=True, nogil=True)
+def _gp_consult(k, r, idx, week, wait_gp, room):
     """A GP consult: no-show, detection of the problem behind the complaint, then the choice."""
+    come = np.empty(idx.size, np.bool_)
+    for j in range(idx.size):
+        k.appointments[0] += 1
+        come[j] = not uniform_at(r.key, k.uid[idx[j]], week, _GP_NOSHOW) < r.noshow_gp
+        if not come[j]:
+            k.appointment_noshows[0] += 1
+    idx = idx[come]
+    k.count[Count.GP_CONSULTS] += idx.size
+    seen = np.empty(idx.size, np.bool_)
+    for j in range(idx.size):
+        i = idx[j]
+        detect = 1.0 - r.gp_miss ** float(k.need[i])
+        seen[j] = uniform_at(r.key, k.uid[i], week, _DETECT) < detect
+    for i in idx[~seen]:
+        reassure_one(k, i, week, r.blocked_after_reassurance, r.selfhelp_material)
+    d = idx[seen]
+    choice = np.empty(d.size, np.int64)
+    gps = np.empty(d.size, np.int64)
+    for j in range(d.size):
+        k.prof_mask[d[j]] |= S.PROF_GP
+    for j in range(d.size):
+        choice[j] = gp_choose_one(k, r, d[j], week, wait_gp, room)
+        gps[j] = k.gp[k.family[d[j]]]
+    send_all(k, r, d, choice, S.REF_GP, week, gps, r.selfhelp_material)
+
+
+def signal_events(m, idx: np.ndarray, week: int) -> None:
+    """Help-seeking, JGZ signals and 'other' entries that fall in this week, for the children
+    ``idx`` whose next unmet-need event is due (:func:`_signals`)."""
     if len(idx) == 0:
         return
-    ch, p = m.children, m.p
-    noshow = _u(m, Purpose.NOSHOW, idx, week, 300) < p["seek.noshow_gp"] * p["mechanisms.noshow"]
-    m.tally.appointments[0] += len(idx)
-    m.tally.noshows[0] += int(noshow.sum())
-    idx = idx[~noshow]
-    m.tally.gp_consults += len(idx)
-    need = ch.need[idx]
-    detect = 1.0 - (1.0 - p["gp.detection"]) ** need
-    seen = _u(m, Purpose.DETECT, idx, week) < detect
-    care.reassure(
-        m, idx[~seen], week, p["seek.blocked_weeks_after_reassurance"], p["gp.selfhelp_material"]
+    r = m.care_rules
+    _signals(
+        care.ctx(m, 3 * len(idx)),
+        r,
+        idx,
+        int(week),
+        r.beta_wait * m.expected_specialist_wait(S.REF_GP),
+        r.beta_wait * m.expected_specialist_wait(S.REF_JGZ),
+        m.worker_room(),
     )
-    d = idx[seen]
-    if len(d) == 0:
-        return
-    ch.prof_mask[d] |= S.PROF_GP
-    choice = gp_choose(m, d, week)
-    gp = m.families.gp[ch.family[d]]
-    care.send(m, d, choice, S.REF_GP, week, gp=gp, selfhelp=p["gp.selfhelp_material"])
+
+
+def route_presentations(m, go: np.ndarray, week: int) -> None:
+    """Families of children ``go`` ask for help this week (:func:`_present`)."""
+    if len(go):
+        r = m.care_rules
+        _present(
+            care.ctx(m, 3 * len(go)),
+            r,
+            go,
+            int(week),
+            r.beta_wait * m.expected_specialist_wait(S.REF_GP),
+            m.worker_room(),
+        )
 
 
 def other_inflow(m, week: int, active: np.ndarray) -> None:

@@ -312,29 +312,8 @@ def need_events(m, idx: np.ndarray, week: int) -> None:
 
 
 def signal_events(m, idx: np.ndarray, week: int) -> None:
-    """Help-seeking, JGZ signals and 'other' entries that fall in this week."""
-    from sim import care, signalling
-    from sim.routing import jgz_choose
+    """Help-seeking, JGZ signals and 'other' entries that fall in this week
+    (``signalling.signal_events``)."""
+    from sim import signalling
 
-    ch = m.children
-    idx = idx[(ch.state[idx] == S.UNMET) & (ch.next_event[idx] == week)]
-    if len(idx) == 0:
-        return
-    k = ch.next_kind[idx]
-    prot = idx[k == PROTECTION]
-    if len(prot):
-        ch.protection[prot] = True
-        res = (
-            m.streams.uniform(Purpose.RESIDENTIAL + 900, ch.uid[prot], week)
-            < m.p["other.protection_residential_share"]
-        )
-        care.refer_specialist(m, prot[res], S.REF_OTHER, week, residential=True)
-        care.refer_specialist(m, prot[~res], S.REF_OTHER, week)
-    care.refer_specialist(m, idx[k == MEDICAL], S.REF_OTHER, week)
-    signalling.route_presentations(m, idx[k == PRESENT], week)
-    seen = idx[k == JGZ]
-    if len(seen):
-        care.send(m, seen, jgz_choose(m, seen, week), S.REF_JGZ, week)
-    # Children still unmet after their event (e.g. a no-show at the GP) draw their next one.
-    again = idx[(ch.state[idx] == S.UNMET) & (ch.next_event[idx] == week)]
-    defer(m, again)
+    signalling.signal_events(m, idx, week)

@@ -448,13 +448,15 @@ def test_new_behavioural_parameters_act_where_documented():
         m = model(practice_worker__contacts_per_case=per_case)
         idx = np.flatnonzero(m.children.state == S.UNMET)[:40]
         before = m.collab.in_person.copy()
-        care.enter_worker(m, idx, m.week, m.families.gp[m.children.family[idx]])
+        worker = np.full(len(idx), S.OPT_WORKER)
+        care.send(m, idx, worker, S.REF_GP, m.week, gp=m.families.gp[m.children.family[idx]])
         assert m.collab.in_person.sum() - before.sum() == pytest.approx(per_case * len(idx))
 
     # With effect 0 the wijkteam route does not depend on families' knowledge of the offer.
     def routed(effect: float, knowledge: float) -> np.ndarray:
-        m = model("baseline", seek__route_knowledge_effect=effect)
-        m.family_knowledge_of_offer = lambda fam: np.full(len(fam), knowledge)
+        m = model(
+            "baseline", seek__route_knowledge_effect=effect, seek__knowledge_of_offer=knowledge
+        )
         go = np.flatnonzero(m.children.state == S.UNMET)[:400]
         signalling.route_presentations(m, go, m.week)
         return m.children.state[go] == S.WIJKTEAM
