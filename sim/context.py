@@ -25,8 +25,9 @@ from sim.population import ChildColumns
 
 # What a kernel finds besides the child columns (ChildColumns' names).
 _OWN = (
-    "hood",  # neighbourhood (wijkteam) and GP practice of each family
+    "hood",  # neighbourhood (wijkteam), GP practice and informal network of each family
     "gp",
+    "network",
     "waiting",  # states.WAITING: which states are waiting lists
     "log",  # the queue log's rows (list, week joined, week left) and their count
     "log_n",
@@ -95,6 +96,7 @@ def _sources(m) -> tuple:
     return (
         m.families.hood,
         m.families.gp,
+        m.families.network,
         S.WAITING,
         t.queue_log.data,
         t.queue_log.n,

@@ -550,7 +550,7 @@ class YouthCareModel(mesa.Model):
         due = unmet.due(self, w)
         unmet.need_events(self, due, w)
         active = np.flatnonzero(self.children.state != S.NONE)
-        self.needs.evolve_unmet(active[S.WAITING[self.children.state[active]]], w)
+        unmet.evolve_waiting(self, active[S.WAITING[self.children.state[active]]], w)
         # 2. signalling and 3. decisions: 'other' streams, help-seeking, JGZ signals.
         self._worker_presence(w)
         signalling.other_inflow(self, w, active)

@@ -310,29 +310,3 @@ class NeedModel:
 
         unmet.defer(m, new)
         return new
-
-    # -- escalation and remission of unmet need ------------------------------------------------
-    def evolve_unmet(self, idx: np.ndarray, week: int) -> None:
-        """Escalate or remit the need of children ``idx`` on a waiting list (weekly draws; children
-        with unmet need outside a list follow ``sim.unmet``'s event times)."""
-        if len(idx) == 0:
-            return
-        from sim.unmet import weekly_need_rates
-
-        m, p, ch = self.m, self.m.p, self.m.children
-        waiting = S.WAITING[ch.state[idx]]
-        esc, rem = weekly_need_rates(m, idx)
-        u_e = m.streams.uniform(Purpose.ESCALATE, ch.uid[idx], week)
-        u_r = m.streams.uniform(Purpose.REMIT, ch.uid[idx], week)
-        up = u_e < esc
-        down = (~up) & (u_r < rem)
-        ch.need[idx[up]] += 1
-        ch.need[idx[down]] -= 1
-        if waiting.any():
-            m.tally.escalations_waiting += int(np.count_nonzero(up & waiting))
-        # Life-threatening flag on unmet crises.
-        crisis = idx[(ch.need[idx] == 4) & ~ch.life_threat[idx]]
-        if len(crisis):
-            u = m.streams.uniform(Purpose.LIFE_THREAT, ch.uid[crisis], week)
-            ch.life_threat[crisis[u < p["need.life_threatening_per_week"]]] = True
-        ch.life_threat[idx[ch.need[idx] < 4]] = False

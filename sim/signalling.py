@@ -15,12 +15,7 @@ from sim.metrics import Count
 from sim.population import NEVER, WEEKS_PER_YEAR
 from sim.rng import Purpose, uniform_at
 from sim.routing import gp_choose_one, jgz_choose_one
-from sim.unmet import weekly_other_rates
-
-
-def _u(m, purpose, idx, week, extra=0):
-    return m.streams.uniform(purpose + extra, m.children.uid[idx], week)
-
+from sim.unmet import other_rates_of
 
 _PROTECTION_PLACED = int(Purpose.RESIDENTIAL) + 900
 _ROUTE, _GP_NOSHOW, _DETECT = int(Purpose.ROUTE), int(Purpose.NOSHOW) + 300, int(Purpose.DETECT)
@@ -46,19 +41,7 @@ def _signals(k, r, due, week, wait_gp, wait_jgz, room):
     kind = np.empty(idx.size, np.int8)
     for j in range(idx.size):
         kind[j] = k.next_kind[idx[j]]
-    # Child protection: some placed at once; medical specialists.
-    prot = idx[kind == _PROTECTION]
-    placed = np.empty(prot.size, np.bool_)
-    for j in range(prot.size):
-        i = prot[j]
-        k.protection[i] = True
-        placed[j] = uniform_at(r.key, k.uid[i], week, _PROTECTION_PLACED) < r.protection_placed
-    for i in prot[placed]:
-        refer_one(k, r, i, S.REF_OTHER, week, True, False)
-    for i in prot[~placed]:
-        refer_one(k, r, i, S.REF_OTHER, week, False, False)
-    for i in idx[kind == _MEDICAL]:
-        refer_one(k, r, i, S.REF_OTHER, week, False, False)
+    _protect_and_refer(k, r, idx[kind == _PROTECTION], idx[kind == _MEDICAL], week)
     _present(k, r, idx[kind == _PRESENT], week, wait_gp, room)
     seen = idx[kind == _JGZ_SIGNAL]
     choice = np.empty(seen.size, np.int64)
@@ -153,24 +136,51 @@ def route_presentations(m, go: np.ndarray, week: int) -> None:
         )
 
 
+_OTHER_PROTECTION, _OTHER_MEDICAL = int(Purpose.OTHER_PROTECTION), int(Purpose.OTHER_MEDICAL)
+
+
+@numba.njit(cache=True, nogil=True)
+def _other_inflow(k, r, u, active, week):
+    """Child protection and medical-specialist entries of children in light help."""
+    n = 0
+    cand = np.empty(active.size, np.int64)
+    for i in active:
+        # Only moderate needs and worse can enter these streams; each child's draw is its own.
+        if S.JGZ_SUPPORT <= k.state[i] <= S.WIJKTEAM and k.need[i] >= 2:
+            cand[n] = i
+            n += 1
+    cand = cand[:n]
+    prot = np.zeros(n, np.bool_)
+    med = np.zeros(n, np.bool_)
+    for j in range(n):
+        i = cand[j]
+        w_prot, w_med = other_rates_of(u, k.need[i])
+        prot[j] = uniform_at(r.key, k.uid[i], week, _OTHER_PROTECTION) < w_prot
+        med[j] = not prot[j] and uniform_at(r.key, k.uid[i], week, _OTHER_MEDICAL) < w_med / max(
+            1.0 - w_prot, 1e-12
+        )
+    _protect_and_refer(k, r, cand[prot], cand[med], week)
+
+
+@numba.njit(cache=True, nogil=True)
+def _protect_and_refer(k, r, prot, med, week):
+    """Children ``prot`` come under child protection, some of them placed at once; children
+    ``med`` are referred by a medical specialist."""
+    placed = np.empty(prot.size, np.bool_)
+    for j in range(prot.size):
+        i = prot[j]
+        k.protection[i] = True
+        placed[j] = uniform_at(r.key, k.uid[i], week, _PROTECTION_PLACED) < r.protection_placed
+    for i in prot[placed]:
+        refer_one(k, r, i, S.REF_OTHER, week, True, False)
+    for i in prot[~placed]:
+        refer_one(k, r, i, S.REF_OTHER, week, False, False)
+    for i in med:
+        refer_one(k, r, i, S.REF_OTHER, week, False, False)
+
+
 def other_inflow(m, week: int, active: np.ndarray) -> None:
     """Streams the model does not explain, child protection (GI) and medical specialists, for
     children in light help (JGZ, practice worker, wijkteam); children with unmet need outside help
     meet these streams as events in ``sim.unmet``."""
-    ch, p = m.children, m.p
-    st = ch.state[active]
-    # Only moderate needs and worse can enter these streams; each child's draw is its own.
-    cand = active[(st >= S.JGZ_SUPPORT) & (st <= S.WIJKTEAM) & (ch.need[active] >= 2)]
-    if len(cand) == 0:
-        return
-    w_prot, w_med = weekly_other_rates(m, cand)
-    prot = _u(m, Purpose.OTHER_PROTECTION, cand, week) < w_prot
-    med = (~prot) & (
-        _u(m, Purpose.OTHER_MEDICAL, cand, week) < w_med / np.maximum(1.0 - w_prot, 1e-12)
-    )
-    pr = cand[prot]
-    ch.protection[pr] = True
-    res = _u(m, Purpose.RESIDENTIAL, pr, week, 900) < p["other.protection_residential_share"]
-    care.refer_specialist(m, pr[res], S.REF_OTHER, week, residential=True)
-    care.refer_specialist(m, pr[~res], S.REF_OTHER, week)
-    care.refer_specialist(m, cand[med], S.REF_OTHER, week)
+    _other_inflow(care.ctx(m, 2 * len(active)), m.care_rules, m.unmet_rates, active, int(week))

@@ -18,6 +18,10 @@ import numba
 import numpy as np
 
 from sim import states as S
+from sim.buffers import push
+from sim.care import exit_one
+from sim.context import kernel_context as care_ctx
+from sim.metrics import Count
 from sim.population import NEVER, WEEKS_PER_YEAR
 from sim.rng import Purpose, stream_base, uniform_of
 
@@ -26,6 +30,8 @@ NEED_EVENTS = (RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT)  # the kinds 0..3, in th
 N_KINDS = 8
 AGE4 = 4 * WEEKS_PER_YEAR
 UNMET_TIME_PURPOSE, UNMET_KIND_PURPOSE = int(Purpose.UNMET_TIME), int(Purpose.UNMET_KIND)
+ESCALATE_PURPOSE, REMIT_PURPOSE = int(Purpose.ESCALATE), int(Purpose.REMIT)
+LIFE_THREAT_PURPOSE = int(Purpose.LIFE_THREAT)
 
 
 class Rates(NamedTuple):
@@ -110,47 +116,6 @@ def other_rates_of(r: Rates, need: int) -> tuple[float, float]:
     prot = r.protection if need >= 3 else 0.0
     med = (r.medical if need >= 2 else 0.0) * (1.0 - prot)
     return prot, med
-
-
-@numba.njit(cache=True, nogil=True)
-def _need_rates_kernel(r, idx, need, state_waiting, preventive, family, network, selfhelp):
-    esc = np.empty(idx.size)
-    rem = np.empty(idx.size)
-    for k in range(idx.size):
-        i = idx[k]
-        esc[k], rem[k] = need_rates_of(
-            r, need[i], state_waiting[k], preventive[i], network[family[i]], selfhelp[i]
-        )
-    return esc, rem
-
-
-def weekly_need_rates(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly chances of escalation and remission of the untreated needs of children ``idx``."""
-    ch = m.children
-    return _need_rates_kernel(
-        m.unmet_rates,
-        idx,
-        ch.need,
-        S.WAITING[ch.state[idx]],
-        ch.preventive,
-        ch.family,
-        m.families.network,
-        ch.selfhelp,
-    )
-
-
-@numba.njit(cache=True, nogil=True)
-def _other_rates_kernel(r, idx, need):
-    prot = np.empty(idx.size)
-    med = np.empty(idx.size)
-    for k in range(idx.size):
-        prot[k], med[k] = other_rates_of(r, need[idx[k]])
-    return prot, med
-
-
-def weekly_other_rates(m, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Weekly chances of entry through child protection (severe and worse) and a medical specialist."""
-    return _other_rates_kernel(m.unmet_rates, idx, m.children.need)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -293,22 +258,63 @@ def due(m, week: int) -> np.ndarray:
     return np.flatnonzero(m.children.next_event == week)
 
 
-def need_events(m, idx: np.ndarray, week: int) -> None:
-    """Escalation, remission and life-threatening turns that fall in this week; then redraw."""
-    from sim import care
+@numba.njit(cache=True, nogil=True)
+def _need_events(k, idx, week):
+    for i in idx:
+        kind = k.next_kind[i]
+        if kind > LIFE_THREAT:  # the need events are the first kinds
+            continue
+        if kind == ESCALATE:
+            k.need[i] += 1
+        elif kind == REMIT:
+            k.need[i] -= 1
+        elif kind == LIFE_THREAT:
+            k.life_threat[i] = True
+        if k.need[i] < 4:
+            k.life_threat[i] = False
+        if k.need[i] == 0:
+            exit_one(k, i, week)
+        else:  # redrawn at the end of the week
+            k.next_event[i] = NEVER
+            push(k.unmet, k.unmet_n, i)
 
-    ch = m.children
-    idx = idx[ch.next_kind[idx] <= NEED_EVENTS[-1]]  # the need events are the first kinds
-    if len(idx) == 0:
-        return
-    k = ch.next_kind[idx]
-    ch.need[idx[k == ESCALATE]] += 1
-    ch.need[idx[k == REMIT]] -= 1
-    ch.life_threat[idx[k == LIFE_THREAT]] = True
-    ch.life_threat[idx[ch.need[idx] < 4]] = False
-    healed = idx[ch.need[idx] == 0]
-    care.exit_care(m, healed, week)
-    defer(m, idx[ch.need[idx] > 0])
+
+def need_events(m, idx: np.ndarray, week: int) -> None:
+    """Escalation, remission and life-threatening turns that fall in this week for the
+    children ``idx`` whose next event is due; a remitted need ends the episode, the others
+    draw their next event."""
+    if len(idx):
+        _need_events(care_ctx(m, len(idx)), idx, week)
+
+
+@numba.njit(cache=True, nogil=True)
+def _evolve_waiting(k, u, idx, week, key):
+    """Weekly escalation and remission of the needs of children ``idx`` on a list."""
+    b_esc = stream_base(key, week, ESCALATE_PURPOSE)
+    b_rem = stream_base(key, week, REMIT_PURPOSE)
+    b_lt = stream_base(key, week, LIFE_THREAT_PURPOSE)
+    for i in idx:
+        esc, rem = need_rates_of(
+            u, k.need[i], True, k.preventive[i], k.network[k.family[i]], k.selfhelp[i]
+        )
+        if uniform_of(k.uid[i], b_esc) < esc:
+            k.need[i] += 1
+            k.count[Count.ESCALATIONS_WAITING] += 1
+        elif uniform_of(k.uid[i], b_rem) < rem:
+            k.need[i] -= 1
+        # A life-threatening turn of a crisis on the list.
+        if k.need[i] == 4 and not k.life_threat[i]:
+            if uniform_of(k.uid[i], b_lt) < u.life_threat:
+                k.life_threat[i] = True
+        if k.need[i] < 4:
+            k.life_threat[i] = False
+
+
+def evolve_waiting(m, idx: np.ndarray, week: int) -> None:
+    """Escalate or remit the need of children ``idx``, all on a waiting list (weekly draws;
+    children with unmet need outside a list follow their event times)."""
+    if len(idx):
+        _evolve_waiting(care_ctx(m, 0), m.unmet_rates, idx, week, m.streams.key)
 
 
 def signal_events(m, idx: np.ndarray, week: int) -> None:
