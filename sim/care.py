@@ -14,9 +14,12 @@ from typing import NamedTuple
 
 import numba
 import numpy as np
+from numba.core import types
+from numba.experimental import structref
 
 from sim import states as S
 from sim.buffers import push
+from sim.context import define_struct, unliteral_fields
 from sim.context import kernel_context as ctx
 from sim.metrics import Count
 from sim.population import NEVER
@@ -180,8 +183,9 @@ def _handover(m, idx: np.ndarray, prof: int) -> None:
 
 
 class Rules(NamedTuple):
-    """The settings the compiled care kernels read, from the registry and the model's switches
-    (rebuilt when parameters change: ``YouthCareModel._configure``)."""
+    """The settings the compiled kernels read, from the registry and the model's switches
+    (rebuilt when parameters change: ``YouthCareModel._configure``). The kernels get them as
+    a StructRef (:func:`rules`): a tuple of this many numbers took 6 us to pass to a kernel."""
 
     key: np.uint64  # the run's random key
     pre2015: bool
@@ -262,6 +266,7 @@ class Rules(NamedTuple):
 
     @classmethod
     def of(cls, m) -> Rules:
+        """The settings of model ``m``."""
         p = m.p
         return cls(
             key=m.streams.key,
@@ -351,6 +356,23 @@ class Rules(NamedTuple):
             worker_contacts=float(p["practice_worker.contacts_per_case"]),
             joint_intake=bool(p["wijkteam.joint_intake_with_jgz"]),
         )
+
+
+@structref.register
+class _RulesType(types.StructRef):
+    preprocess_fields = unliteral_fields
+
+
+class RulesRef(structref.StructRefProxy):
+    """:class:`Rules` as the kernels read them."""
+
+
+_new_rules = define_struct(RulesRef, _RulesType, Rules._fields)
+
+
+def rules(values: Rules) -> RulesRef:
+    """The settings ``values`` as the kernels read them."""
+    return _new_rules(*values)
 
 
 def note_referral(m, idx: np.ndarray, gp: np.ndarray, partner: int, week: int) -> None:

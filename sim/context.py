@@ -65,28 +65,34 @@ _OWN = (
 FIELDS = (*ChildColumns._fields, *_OWN)
 
 
+def unliteral_fields(self, fields):
+    """StructRef field types without literal values (one type whatever the numbers)."""
+    return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+def define_struct(proxy: type, type_class: type, fields: tuple) -> numba.core.dispatcher.Dispatcher:
+    """Make ``proxy`` a StructRef proxy of ``type_class`` with ``fields``; returns a compiled
+    constructor taking the fields in order, cached on disk like the kernels (the proxy's own
+    constructor would be compiled anew in every process)."""
+    structref.define_proxy(proxy, type_class, list(fields))
+    args = ", ".join(fields)
+    name = f"_new_{proxy.__name__}"
+    source = f"def {name}({args}):\n    return proxy({args})\n"
+    namespace = {"proxy": proxy, "__name__": __name__}
+    exec(compile(source, __file__, "exec"), namespace)  # noqa: S102 (a generated signature)
+    return numba.njit(cache=True)(namespace[name])
+
+
 @structref.register
 class _CtxType(types.StructRef):
-    def preprocess_fields(self, fields):
-        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+    preprocess_fields = unliteral_fields
 
 
 class Ctx(structref.StructRefProxy):
     """A running model's arrays as seen by the kernels (see the module docstring)."""
 
 
-structref.define_proxy(Ctx, _CtxType, list(FIELDS))
-
-_ARGS = ", ".join(FIELDS)
-# A compiled constructor, cached on disk like the kernels (the proxy's own is compiled anew in
-# every process).
-_SOURCE = f"""
-def _new_ctx({_ARGS}):
-    return Ctx({_ARGS})
-"""
-_namespace = {"Ctx": Ctx, "__name__": __name__}
-exec(compile(_SOURCE, __file__, "exec"), _namespace)  # noqa: S102 (a generated signature)
-_new_ctx = numba.njit(cache=True)(_namespace["_new_ctx"])
+_new_ctx = define_struct(Ctx, _CtxType, FIELDS)
 
 
 def _sources(m) -> tuple:

@@ -197,7 +197,8 @@ class YouthCareModel(mesa.Model):
             ]
         )
         self._spec_len = need_len
-        self.care_rules = care.Rules.of(self)
+        self.rule_values = care.Rules.of(self)  # read by Python code ...
+        self.care_rules = care.rules(self.rule_values)  # ... and by the kernels
 
     def _warm_start(self) -> None:
         """Start from stocks (need, waiting, in care) instead of an empty system (DESIGN §3)."""

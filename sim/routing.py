@@ -146,7 +146,7 @@ def _choose_all(k, r, idx, week, who, wait_term, room):
 def _choose(m, idx: np.ndarray, week: int, who: int, referrer: int) -> np.ndarray:
     from sim import care
 
-    wait = m.care_rules.beta_wait * m.expected_specialist_wait(referrer)
+    wait = m.rule_values.beta_wait * m.expected_specialist_wait(referrer)
     return _choose_all(care.ctx(m, 0), m.care_rules, idx, int(week), who, wait, m.worker_room())
 
 

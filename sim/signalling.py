@@ -116,8 +116,8 @@ def signal_events(m, idx: np.ndarray, week: int) -> None:
         r,
         idx,
         int(week),
-        r.beta_wait * m.expected_specialist_wait(S.REF_GP),
-        r.beta_wait * m.expected_specialist_wait(S.REF_JGZ),
+        m.rule_values.beta_wait * m.expected_specialist_wait(S.REF_GP),
+        m.rule_values.beta_wait * m.expected_specialist_wait(S.REF_JGZ),
         m.worker_room(),
     )
 
@@ -131,7 +131,7 @@ def route_presentations(m, go: np.ndarray, week: int) -> None:
             r,
             go,
             int(week),
-            r.beta_wait * m.expected_specialist_wait(S.REF_GP),
+            m.rule_values.beta_wait * m.expected_specialist_wait(S.REF_GP),
             m.worker_room(),
         )
 
