@@ -21,11 +21,11 @@ from sim import states as S
 from sim.buffers import push
 from sim.context import define_struct, unliteral_fields
 from sim.context import kernel_context as ctx
-from sim.metrics import Count
 from sim.population import NEVER
 from sim.queues import admit
 from sim.rng import Purpose, normal_at, uniform_at
 from sim.routing import occupancy, wijkteam_refers_one
+from sim.states import Count
 
 ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER = 0, 1, 2
 ROUTE_PAYER = ("municipality", "province", "insurer")

@@ -7,7 +7,6 @@ measured weeks only. The weekly series covers all weeks (a ``measured`` column m
 from __future__ import annotations
 
 from collections import defaultdict
-from enum import IntEnum
 
 import numba
 import numpy as np
@@ -15,35 +14,11 @@ import numpy as np
 from sim import states as S
 from sim.buffers import Rows
 from sim.population import WEEKS_PER_YEAR
+from sim.states import Count
 
 TREEKNORM_WEEKS = 14  # 4 weeks to intake + 10 weeks to treatment (public-figures 4.1)
 ROUTE_TIERS = ("wijkteam", "specialist", "residential")
 QUEUE_STATES = (S.WAIT_SPECIALIST, S.WAIT_RESIDENTIAL, S.WAIT_INDICATION)
-
-
-class Count(IntEnum):
-    """The run's event counters, one array (``Tally.count``) that compiled kernels add to."""
-
-    DECISIONS = 0  # referral decisions, and those two or more levels over or under the need
-    OVER = 1
-    UNDER = 2
-    INTAKES = 3  # wijkteam intakes, and those with another professional already involved
-    DUPLICATE_INTAKES = 4
-    WITHDRAWALS = 5
-    RETURNS = 6
-    RELAPSES = 7
-    EXITS = 8
-    ESCALATIONS_WAITING = 9
-    ESCALATIONS_LIFE_THREAT = 10  # life-threatening situations sent to residential care
-    REFUSED = 11
-    INDICATIONS = 12
-    # Bureau Jeugdzorg's clear errors against the true need: refused with a need at least half
-    # a level above the indication threshold, granted at least half a level below it.
-    INDICATIONS_REFUSED_NEEDY = 13
-    INDICATIONS_GRANTED_LIGHT = 14
-    GP_CONSULTS = 15
-    ONSET_HELP_WEEKS = 16  # weeks from onset to first help, summed, and the children counted
-    ONSET_HELP_N = 17
 
 
 def _counter(k: Count) -> property:

@@ -9,15 +9,17 @@ hazard changes (age band, relapse window, a parameter change between weeks).
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sim import states as S
-from sim.buffers import Rows
-from sim.rng import Purpose, Streams
+from sim.buffers import Rows, push
+from sim.rng import Purpose, Streams, stream_base, uniform_of
 
 WEEKS_PER_YEAR = 52
 ADULT_WEEKS = 18 * WEEKS_PER_YEAR
@@ -182,18 +184,24 @@ class NeedModel:
     # -- onset -------------------------------------------------------------------------------
     def onset_hazard_per_week(self, idx: np.ndarray, week: int) -> np.ndarray:
         """Onset hazard per week for children ``idx`` at ``week`` (age band and family traits)."""
-        p, ch = self.m.p, self.m.children
-        age = week - ch.birth[idx]
-        band = np.searchsorted(BAND_EDGES, age, side="right")
-        base = np.array(
-            [
-                p["need.onset_per_year_0_3"],
-                p["need.onset_per_year_4_11"],
-                p["need.onset_per_year_12_17"],
-                0.0,
-            ]
-        )[band]
-        return base * self.hazard_ratio(idx) / WEEKS_PER_YEAR
+        ch, fam = self.m.children, self.m.families
+        return _onset_hazards(
+            idx, week, ch.birth, ch.family, fam.parental, fam.resilience, *self._hazard_args()
+        )
+
+    def _hazard_args(self) -> tuple:
+        """The registry's onset rates per year by age band, and the families' hazard ratios."""
+        p = self.m.p
+        rates = (
+            p["need.onset_per_year_0_3"],
+            p["need.onset_per_year_4_11"],
+            p["need.onset_per_year_12_17"],
+        )
+        return (
+            np.array(rates),
+            p["need.parental_hazard_ratio"] ** p["mechanisms.parental_problems"],
+            p["need.resilience_hazard_ratio"],
+        )
 
     def cumulative_onsets(self, age: np.ndarray) -> np.ndarray:
         """Expected onsets from birth to ``age`` (weeks) at hazard ratio 1, by the age bands."""
@@ -229,44 +237,35 @@ class NeedModel:
 
     def hazard_ratio(self, idx: np.ndarray) -> np.ndarray:
         """Onset hazard ratio of children ``idx`` from their family's traits."""
-        p, fam = self.m.p, self.m.families
-        f = self.m.children.family[idx]
-        hr = np.where(
-            fam.parental[f],
-            p["need.parental_hazard_ratio"] ** p["mechanisms.parental_problems"],
-            1.0,
-        )
-        return hr * p["need.resilience_hazard_ratio"] ** fam.resilience[f]
+        ch, fam = self.m.children, self.m.families
+        _, parental, resilience = self._hazard_args()
+        return _hazard_ratios(idx, ch.family, fam.parental, fam.resilience, parental, resilience)
 
     def schedule_onset(self, idx: np.ndarray, week: int) -> None:
-        """Draw the time to the next need onset for children ``idx`` (all without need)."""
+        """Draw the time to the next need onset for children ``idx`` (all without need):
+        one exponential draw at the child's hazard until the end of its age band (or of its
+        relapse window, where the hazard is the relapse hazard, higher after over-treatment),
+        where it is drawn again."""
         if len(idx) == 0:
             return
-        p, ch = self.m.p, self.m.children
-        e = self.m.streams.exponential(Purpose.ONSET_TIME, ch.uid[idx], week)
-        age = week - ch.birth[idx]
-        band_end = (
-            ch.birth[idx]
-            + BAND_EDGES[np.minimum(np.searchsorted(BAND_EDGES, age, side="right"), 2)]
+        p, ch, fam = self.m.p, self.m.children, self.m.families
+        _schedule_onsets(
+            idx,
+            int(week),
+            self.m.streams.key,
+            ch.uid,
+            ch.birth,
+            ch.family,
+            ch.relapse_until,
+            ch.overtreated,
+            ch.onset_week,
+            ch.onset_real,
+            fam.parental,
+            fam.resilience,
+            *self._hazard_args(),
+            p["need.relapse_per_year"] / WEEKS_PER_YEAR,
+            p["need.overtreatment_relapse_ratio"] ** p["mechanisms.stigma"],
         )
-        h = self.onset_hazard_per_week(idx, week)
-        horizon = band_end
-        # Within a relapse window the hazard is the relapse hazard (higher after over-treatment).
-        rel = ch.relapse_until[idx] > week
-        if rel.any():
-            over = np.where(
-                ch.overtreated[idx],
-                p["need.overtreatment_relapse_ratio"] ** p["mechanisms.stigma"],
-                1.0,
-            )
-            h = np.where(rel, np.maximum(h, p["need.relapse_per_year"] / WEEKS_PER_YEAR * over), h)
-            horizon = np.where(rel, np.minimum(band_end, ch.relapse_until[idx]), band_end)
-        with np.errstate(divide="ignore"):
-            t = np.where(h > 0, e / h, np.inf)
-        at = week + 1 + np.floor(t)
-        real = at < horizon
-        ch.onset_week[idx] = np.where(real, at, np.maximum(horizon, week + 1)).astype(np.int32)
-        ch.onset_real[idx] = real
 
     def defer_onset(self, idx: np.ndarray) -> None:
         """Draw the onset time of children ``idx`` (all without need) at the end of this week.
@@ -282,31 +281,126 @@ class NeedModel:
         if len(self.pending):
             self.schedule_onset(self.pending.take(), week)
 
-    def onsets(self, week: int) -> np.ndarray:
-        """Children whose need starts this week (rows); reschedules those at a hazard change."""
-        m, p, ch = self.m, self.m.p, self.m.children
-        due = np.flatnonzero(ch.onset_week == week)
-        if len(due) == 0:
-            return due
-        real = ch.onset_real[due]
-        self.defer_onset(due[~real])
-        new = due[real]
-        if len(new) == 0:
-            return new
-        u = m.streams.uniform(Purpose.ONSET_LEVEL, ch.uid[new], week)
-        sev, mod = p["need.onset_severe_share"], p["need.onset_moderate_share"]
-        level = np.where(u < sev, 3, np.where(u < sev + mod, 2, 1)).astype(np.int8)
-        ch.need[new] = level
-        ch.state[new] = S.UNMET
-        ch.since[new] = week
-        ch.onset_start[new] = week
-        ch.onset_week[new] = NEVER
-        ch.helped[new] = False
-        ch.episodes[new] += 1
-        m.tally.relapses += int(np.count_nonzero(ch.relapse_until[new] > week))
-        ch.relapse_until[new] = -1
-        ch.overtreated[new] = False
-        from sim import unmet
+    def onsets(self, week: int) -> None:
+        """Needs that start this week (``_onsets``); a child whose drawn time marked a hazard
+        change instead is drawn again at the week's end."""
+        from sim.context import kernel_context
 
-        unmet.defer(m, new)
-        return new
+        p = self.m.p
+        _onsets(
+            kernel_context(self.m, self.m.children.n),
+            int(week),
+            self.m.streams.key,
+            p["need.onset_severe_share"],
+            p["need.onset_moderate_share"],
+        )
+
+
+_ONSET_TIME, _ONSET_LEVEL = int(Purpose.ONSET_TIME), int(Purpose.ONSET_LEVEL)
+
+
+@numba.njit(cache=True, nogil=True)
+def hazard_ratio_of(parental: bool, resilience: float, parental_ratio: float, ratio_per_sd: float):
+    """Onset hazard ratio of a child of a family with parental problems (M18) or not, and of
+    resilience ``resilience`` (standard deviations)."""
+    hr = parental_ratio if parental else 1.0
+    return hr * ratio_per_sd**resilience
+
+
+@numba.njit(cache=True, nogil=True)
+def onset_hazard_of(age, hr, rates):
+    """Onset hazard per week at ``age`` (weeks) for hazard ratio ``hr``: the age band's rate
+    per year (``rates``: 0-3, 4-11 and 12-17 years), none from 18."""
+    for band in range(3):
+        if age < BAND_EDGES[band]:
+            return rates[band] * hr / WEEKS_PER_YEAR
+    return 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _hazard_ratios(idx, family, parental, resilience, parental_ratio, ratio_per_sd):
+    out = np.empty(idx.size)
+    for j in range(idx.size):
+        f = family[idx[j]]
+        out[j] = hazard_ratio_of(parental[f], resilience[f], parental_ratio, ratio_per_sd)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _onset_hazards(idx, week, birth, family, parental, resilience, rates, parental_ratio, per_sd):
+    out = np.empty(idx.size)
+    for j in range(idx.size):
+        i = idx[j]
+        f = family[i]
+        hr = hazard_ratio_of(parental[f], resilience[f], parental_ratio, per_sd)
+        out[j] = onset_hazard_of(week - birth[i], hr, rates)
+    return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _schedule_onsets(
+    idx,
+    week,
+    key,
+    uid,
+    birth,
+    family,
+    relapse_until,
+    overtreated,
+    onset_week,
+    onset_real,
+    parental,
+    resilience,
+    rates,
+    parental_ratio,
+    per_sd,
+    relapse_rate,
+    overtreated_ratio,
+):
+    b_time = stream_base(key, week, _ONSET_TIME)
+    for i in idx:
+        f = family[i]
+        age = week - birth[i]
+        band = 0
+        while band < 2 and age >= BAND_EDGES[band]:
+            band += 1
+        horizon = birth[i] + BAND_EDGES[band]
+        h = onset_hazard_of(
+            age, hazard_ratio_of(parental[f], resilience[f], parental_ratio, per_sd), rates
+        )
+        if relapse_until[i] > week:
+            h = max(h, relapse_rate * (overtreated_ratio if overtreated[i] else 1.0))
+            horizon = min(horizon, relapse_until[i])
+        e = -math.log1p(-uniform_of(uid[i], b_time))
+        at = week + 1 + np.floor(e / h) if h > 0 else np.inf
+        if at < horizon:
+            onset_week[i] = np.int32(at)
+            onset_real[i] = True
+        else:
+            onset_week[i] = max(horizon, week + 1)
+            onset_real[i] = False
+
+
+@numba.njit(cache=True, nogil=True)
+def _onsets(k, week, key, severe, moderate):
+    b_level = stream_base(key, week, _ONSET_LEVEL)
+    for i in range(k.onset_week.size):
+        if k.onset_week[i] != week:
+            continue
+        if not k.onset_real[i]:
+            push(k.onsets, k.onsets_n, i)  # a hazard change: drawn again at the week's end
+            continue
+        u = uniform_of(k.uid[i], b_level)
+        k.need[i] = 3 if u < severe else (2 if u < severe + moderate else 1)
+        k.state[i] = S.UNMET
+        k.since[i] = week
+        k.onset_start[i] = week
+        k.onset_week[i] = NEVER
+        k.helped[i] = False
+        k.episodes[i] += 1
+        if k.relapse_until[i] > week:
+            k.count[S.Count.RELAPSES] += 1
+        k.relapse_until[i] = -1
+        k.overtreated[i] = False
+        k.next_event[i] = NEVER  # its unmet-need events are drawn at the week's end
+        push(k.unmet, k.unmet_n, i)

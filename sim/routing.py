@@ -15,8 +15,8 @@ import numba
 import numpy as np
 
 from sim import states as S
-from sim.metrics import Count
 from sim.rng import Purpose, normal_at, uniform_at
+from sim.states import Count
 
 _WIJKTEAM_SEES, _WIJKTEAM_REFER = int(Purpose.PERCEIVE) + 3000, int(Purpose.WIJKTEAM_REFER)
 _PW_AVAILABLE = int(Purpose.PW_AVAILABLE)

@@ -11,10 +11,10 @@ from sim import care, unmet
 from sim import states as S
 from sim.buffers import push
 from sim.care import enter_wijkteam_one, reassure_one, refer_one, send_all
-from sim.metrics import Count
 from sim.population import NEVER, WEEKS_PER_YEAR
 from sim.rng import Purpose, uniform_at
 from sim.routing import gp_choose_one, jgz_choose_one
+from sim.states import Count
 from sim.unmet import other_rates_of
 
 _PROTECTION_PLACED = int(Purpose.RESIDENTIAL) + 900

@@ -6,6 +6,8 @@ or residential care; JGZ support, reassurance and practice-worker sessions do no
 
 from __future__ import annotations
 
+from enum import IntEnum
+
 import numpy as np
 
 NONE = 0  # no need
@@ -82,3 +84,28 @@ TIERS = ("jgz", "practice", "wijkteam", "specialist", "residential", "indication
 
 # The phases rely on this order: every state from WIJKTEAM on is help, a waiting list or care.
 assert WIJKTEAM < WAIT_SPECIALIST < SPECIALIST < WAIT_RESIDENTIAL < RESIDENTIAL < WAIT_INDICATION
+
+
+class Count(IntEnum):
+    """The run's event counters, one array (``Tally.count``) that compiled kernels add to."""
+
+    DECISIONS = 0  # referral decisions, and those two or more levels over or under the need
+    OVER = 1
+    UNDER = 2
+    INTAKES = 3  # wijkteam intakes, and those with another professional already involved
+    DUPLICATE_INTAKES = 4
+    WITHDRAWALS = 5
+    RETURNS = 6
+    RELAPSES = 7
+    EXITS = 8
+    ESCALATIONS_WAITING = 9
+    ESCALATIONS_LIFE_THREAT = 10  # life-threatening situations sent to residential care
+    REFUSED = 11
+    INDICATIONS = 12
+    # Bureau Jeugdzorg's clear errors against the true need: refused with a need at least half
+    # a level above the indication threshold, granted at least half a level below it.
+    INDICATIONS_REFUSED_NEEDY = 13
+    INDICATIONS_GRANTED_LIGHT = 14
+    GP_CONSULTS = 15
+    ONSET_HELP_WEEKS = 16  # weeks from onset to first help, summed, and the children counted
+    ONSET_HELP_N = 17

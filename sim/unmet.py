@@ -21,9 +21,9 @@ from sim import states as S
 from sim.buffers import push
 from sim.care import exit_one
 from sim.context import kernel_context as care_ctx
-from sim.metrics import Count
 from sim.population import NEVER, WEEKS_PER_YEAR
 from sim.rng import Purpose, stream_base, uniform_of
+from sim.states import Count
 
 RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT, PROTECTION, MEDICAL, PRESENT, JGZ = range(8)
 NEED_EVENTS = (RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT)  # the kinds 0..3, in this order
