@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 import scipy.special
 
-from sim import care, invariants, signalling, unmet
+from sim import care, context, invariants, signalling, unmet
 from sim import states as S
 from sim.actors import (
     JGZ,
@@ -42,9 +42,9 @@ from sim.params import (
 )
 from sim.population import (
     ADULT_WEEKS,
-    NEVER,
     WEEKS_PER_YEAR,
     NeedModel,
+    births,
     make_children,
     make_families,
 )
@@ -599,43 +599,22 @@ class YouthCareModel(mesa.Model):
         self.week += 1
 
     def _population(self, w: int) -> None:
-        """Children turning 18 leave; a newborn takes each row (same or another family)."""
+        """Children turning 18 leave; a newborn takes each row (same or another family), then
+        the week's need onsets."""
         ch = self.children
         out = np.flatnonzero(ch.birth <= w - ADULT_WEEKS)
         if len(out):
-            was = ch.state[out]
-            queued = S.WAITING[was]
-            if queued.any():
-                leaving = out[queued]
-                self.tally.queue_log.add(
-                    np.stack([was[queued], ch.q_entry[leaving], np.full(len(leaving), w)], axis=1)
-                )
-            old_uid = ch.uid[out].copy()
-            ch.uid[out] = self.next_uid + np.arange(len(out))
-            self.next_uid += len(out)
-            u = self.streams.uniform(Purpose.BIRTH_FAMILY, old_uid, w)
-            other = u >= self.p["population.same_family_birth_share"]
-            newfam = (
-                self.streams.uniform(Purpose.BIRTH_FAMILY + 500, old_uid, w) * self.families.n
-            ).astype(np.int32)
-            np.subtract.at(self.children_per_family, ch.family[out], 1)
-            ch.family[out] = np.where(other, newfam, ch.family[out])
-            np.add.at(self.children_per_family, ch.family[out], 1)
-            ch.birth[out] = w
-            for a in ch.INT32:
-                if a not in ("family", "birth"):
-                    getattr(ch, a)[out] = 0
-            for a in ch.INT8 + ch.BOOL:
-                getattr(ch, a)[out] = 0
-            ch.cost[out] = 0.0
-            ch.provider[out] = -1
-            ch.onset_week[out] = NEVER
-            ch.year_marks[:, out] = -1
-            ch.relapse_until[out] = -1
-            ch.ref_gp[out] = -1
-            ch.next_event[out] = NEVER
+            self.next_uid = births(
+                context.kernel_context(self, len(out)),
+                out,
+                w,
+                self.next_uid,
+                self.streams.key,
+                self.p["population.same_family_birth_share"],
+                self.families.n,
+                self.children_per_family,
+            )
             self.recorder.year_children[w // WEEKS_PER_YEAR] += len(out)
-            self.needs.defer_onset(out)
         self.needs.onsets(w)
 
     def _worker_presence(self, w: int) -> None:

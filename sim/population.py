@@ -286,14 +286,17 @@ class NeedModel:
         change instead is drawn again at the week's end."""
         from sim.context import kernel_context
 
-        p = self.m.p
-        _onsets(
-            kernel_context(self.m, self.m.children.n),
-            int(week),
-            self.m.streams.key,
-            p["need.onset_severe_share"],
-            p["need.onset_moderate_share"],
-        )
+        p, ch = self.m.p, self.m.children
+        due = np.flatnonzero(ch.onset_week == week)
+        if len(due):
+            _onsets(
+                kernel_context(self.m, len(due)),
+                due,
+                int(week),
+                self.m.streams.key,
+                p["need.onset_severe_share"],
+                p["need.onset_moderate_share"],
+            )
 
 
 _ONSET_TIME, _ONSET_LEVEL = int(Purpose.ONSET_TIME), int(Purpose.ONSET_LEVEL)
@@ -382,11 +385,9 @@ def _schedule_onsets(
 
 
 @numba.njit(cache=True, nogil=True)
-def _onsets(k, week, key, severe, moderate):
+def _onsets(k, due, week, key, severe, moderate):
     b_level = stream_base(key, week, _ONSET_LEVEL)
-    for i in range(k.onset_week.size):
-        if k.onset_week[i] != week:
-            continue
+    for i in due:
         if not k.onset_real[i]:
             push(k.onsets, k.onsets_n, i)  # a hazard change: drawn again at the week's end
             continue
@@ -404,3 +405,72 @@ def _onsets(k, week, key, severe, moderate):
         k.overtreated[i] = False
         k.next_event[i] = NEVER  # its unmet-need events are drawn at the week's end
         push(k.unmet, k.unmet_n, i)
+
+
+_BIRTH_FAMILY, _BIRTH_ELSEWHERE = int(Purpose.BIRTH_FAMILY), int(Purpose.BIRTH_FAMILY) + 500
+
+
+@numba.njit(cache=True, nogil=True)
+def births(k, out, week, next_uid, key, same_family, n_families, per_family):
+    """Children ``out`` turn 18 and leave (those on a list are logged as leaving it); a newborn
+    with a new id takes each row, in the same family with chance ``same_family`` or else in a
+    family drawn at random (``per_family`` counts the children of each family). The newborn
+    starts as a fresh row of the table (``Children``); its onset time is drawn at the week's
+    end. Returns the next unused id."""
+    b_same = stream_base(key, week, _BIRTH_FAMILY)
+    b_other = stream_base(key, week, _BIRTH_ELSEWHERE)
+    for i in out:
+        st = k.state[i]
+        if k.waiting[st]:
+            n = k.log_n[0]
+            k.log[n, 0] = st
+            k.log[n, 1] = k.q_entry[i]
+            k.log[n, 2] = week
+            k.log_n[0] = n + 1
+        old = k.uid[i]
+        k.uid[i] = next_uid
+        next_uid += 1
+        per_family[k.family[i]] -= 1
+        if uniform_of(old, b_same) >= same_family:
+            k.family[i] = np.int32(uniform_of(old, b_other) * n_families)
+        per_family[k.family[i]] += 1
+        k.birth[i] = week
+        # a fresh row: zeros, but for the 'none' markers
+        k.since[i] = 0
+        k.onset_week[i] = NEVER
+        k.onset_start[i] = 0
+        k.provider[i] = -1
+        k.q_entry[i] = 0
+        k.planned_end[i] = 0
+        k.blocked_until[i] = 0
+        k.relapse_until[i] = -1
+        k.episodes[i] = 0
+        k.sessions_left[i] = 0
+        k.intake_left[i] = 0
+        k.ref_gp[i] = -1
+        k.noshows[i] = 0
+        k.next_event[i] = NEVER
+        k.need[i] = 0
+        k.state[i] = 0
+        k.priority[i] = 0
+        k.referrer[i] = 0
+        k.care_level[i] = 0
+        k.prof_mask[i] = 0
+        k.route[i] = 0
+        k.ref_partner[i] = 0
+        k.next_kind[i] = 0
+        k.adm_need[i] = 0
+        k.life_threat[i] = False
+        k.onset_real[i] = False
+        k.helped[i] = False
+        k.withdrew[i] = False
+        k.selfhelp[i] = False
+        k.preventive[i] = False
+        k.to_residential[i] = False
+        k.overtreated[i] = False
+        k.ref_feedback[i] = False
+        k.protection[i] = False
+        k.cost[i] = 0.0
+        k.year_marks[:, i] = -1
+        push(k.onsets, k.onsets_n, i)
+    return next_uid
