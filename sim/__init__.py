@@ -25,7 +25,7 @@ def _drop_stale_kernel_caches() -> None:
             f.unlink(missing_ok=True)
         cache.mkdir(exist_ok=True)
         stamp.write_text(now)
-    except OSError:  # a read-only install: numba then compiles in memory
+    except OSError:  # a read-only folder: numba keeps its cache elsewhere, not cleared here
         pass
 
 

@@ -49,6 +49,20 @@ class Rows:
 
 @numba.njit(cache=True, nogil=True)
 def push(data: np.ndarray, n: np.ndarray, value: int) -> None:
-    """Append ``value`` to a flat buffer from a kernel (room reserved by the caller)."""
+    """Append ``value`` to a flat buffer from a kernel (room reserved by the caller: compiled
+    code does not check bounds, so a full buffer stops the run here instead)."""
+    if n[0] >= data.shape[0]:
+        raise IndexError("a kernel buffer is full: reserve more rows before the call")
     data[n[0]] = value
+    n[0] += 1
+
+
+@numba.njit(cache=True, nogil=True)
+def push_row(data: np.ndarray, n: np.ndarray, a: int, b: int, c: int) -> None:
+    """Append the row (``a``, ``b``, ``c``) to a buffer of rows from a kernel (see :func:`push`)."""
+    if n[0] >= data.shape[0]:
+        raise IndexError("a kernel buffer is full: reserve more rows before the call")
+    data[n[0], 0] = a
+    data[n[0], 1] = b
+    data[n[0], 2] = c
     n[0] += 1

@@ -18,7 +18,7 @@ from numba.core import types
 from numba.experimental import structref
 
 from sim import states as S
-from sim.buffers import push
+from sim.buffers import push, push_row
 from sim.context import define_struct, unliteral_fields
 from sim.context import kernel_context as ctx
 from sim.population import NEVER
@@ -42,11 +42,7 @@ def enter_one(k, i: int, new_state: int, week: int) -> None:
     c = k
     old = c.state[i]
     if k.waiting[old] and old != new_state:
-        n = k.log_n[0]
-        k.log[n, 0] = old
-        k.log[n, 1] = c.q_entry[i]
-        k.log[n, 2] = week
-        k.log_n[0] = n + 1
+        push_row(k.log, k.log_n, old, c.q_entry[i], week)
     c.state[i] = new_state
     c.since[i] = week
     c.next_event[i] = NEVER
@@ -113,12 +109,6 @@ def _reassure_all(k, idx, week, blocked, selfhelp):
         reassure_one(k, i, week, blocked, selfhelp)
 
 
-@numba.njit(cache=True, nogil=True)
-def _first_help_all(k, idx, week):
-    for i in idx:
-        first_help_one(k, i, week)
-
-
 def enter_state(m, idx: np.ndarray, state: int, week: int) -> None:
     """Move children ``idx`` to ``state`` (:func:`enter_one`)."""
     if len(idx):
@@ -137,21 +127,6 @@ def reassure(m, idx: np.ndarray, week: int, blocked: int, selfhelp: bool = False
         _reassure_all(ctx(m, len(idx)), idx, week, blocked, bool(selfhelp))
 
 
-def first_help(m, idx: np.ndarray, week: int) -> None:
-    """Record onset-to-help time for children who get help for the first time this episode."""
-    if len(idx):
-        _first_help_all(ctx(m, 0), idx, week)
-
-
-@numba.njit(cache=True, nogil=True)
-def _popcount(x: int) -> int:
-    n = 0
-    while x:
-        n += x & 1
-        x >>= 1
-    return n
-
-
 @numba.njit(cache=True, nogil=True)
 def handover_one(k, r, i, prof):
     """Add a professional to the family; with a shared plan or warm handover the previous one
@@ -165,21 +140,9 @@ def handover_one(k, r, i, prof):
     new = c.prof_mask[i] | prof | S.PROF_GP
     # One family, one plan: at the threshold a coordinator takes over and the family keeps the
     # GP and the current professional (seeds/001 L1259-1263).
-    if r.pyramid and _popcount(new & 127) >= r.coordinator_threshold:
+    if r.pyramid and S.POPCOUNT[new & 127] >= r.coordinator_threshold:
         new = S.PROF_GP | prof
     c.prof_mask[i] = new
-
-
-@numba.njit(cache=True, nogil=True)
-def _handover_all(k, r, idx, prof):
-    for i in idx:
-        handover_one(k, r, i, prof)
-
-
-def _handover(m, idx: np.ndarray, prof: int) -> None:
-    """Add professional ``prof`` to the families of children ``idx`` (:func:`handover_one`)."""
-    if len(idx):
-        _handover_all(ctx(m, 0), m.care_rules, idx, prof)
 
 
 class Rules(NamedTuple):
@@ -395,6 +358,22 @@ _SEEN_BY_PROVIDER = int(Purpose.PERCEIVE) + 4000
 
 
 @numba.njit(cache=True, nogil=True)
+def pick_provider(places, u):
+    """The provider whose share of all ``places`` holds uniform ``u``: a provider in proportion
+    to its places (the referrer's usual partners)."""
+    total = 0.0
+    for p in places:
+        total += p
+    u = u * total
+    cum = 0.0
+    for j in range(places.size):
+        cum += places[j]
+        if cum > u:
+            return j
+    return places.size - 1
+
+
+@numba.njit(cache=True, nogil=True)
 def refer_one(k, r, i, ref, week, residential, indicated):
     """Put child ``i`` on a specialist (or residential) waiting list, referred by ``ref``;
     returns what became of it: ON_LIST, TO_BJZ (waiting for an indication) or REFUSED.
@@ -434,9 +413,9 @@ def refer_one(k, r, i, ref, week, residential, indicated):
             return TO_BJZ
     c.route[i] = route
     urgent = c.need[i] >= 4 or ref == S.REF_OTHER
-    cum_places = k.res_cum_places if residential else k.spec_cum_places
-    u = uniform_at(r.key, uid, week, _PROVIDER) * cum_places[-1]
-    prov = min(np.searchsorted(cum_places, u, side="right"), cum_places.size - 1)
+    prov = pick_provider(
+        k.res_places if residential else k.spec_places, uniform_at(r.key, uid, week, _PROVIDER)
+    )
     if not residential and not (urgent or indicated):
         seen = c.need[i] + r.noise_sd * normal_at(r.key, uid, week, _SEEN_BY_PROVIDER)
         if seen < k.threshold[prov]:
@@ -726,7 +705,7 @@ def admissions(
     m.tally.trajectory_many(ref, need, 1 if care_state == S.SPECIALIST else 2)
     m.tally.record_waits(care_state, waits, week, m.measuring(week), need)
     if care_state == S.SPECIALIST:
-        lengths, mult = m._spec_len.astype(np.float64), m.funding.length_mult
+        lengths, mult = m._spec_len, m.funding.length_mult
     else:
         lengths = np.full(S.N_LEVELS, float(p["residential.stay_weeks"]))
         mult = np.full(pool.n, m.funding.res_length_mult)
@@ -838,18 +817,6 @@ def enter_wijkteam_one(k, r, i, week, warm):
 def _enter_wijkteam_all(k, r, idx, week, warm):
     for i in idx:
         enter_wijkteam_one(k, r, i, week, warm)
-
-
-@numba.njit(cache=True, nogil=True)
-def _enter_jgz_all(k, r, idx, week):
-    for i in idx:
-        enter_jgz_one(k, r, i, week)
-
-
-def enter_jgz(m, idx: np.ndarray, week: int) -> None:
-    """Children ``idx`` start light support by JGZ (:func:`enter_jgz_one`)."""
-    if len(idx):
-        _enter_jgz_all(ctx(m, len(idx)), m.care_rules, idx, week)
 
 
 def enter_wijkteam(m, idx: np.ndarray, week: int, warm: bool = False) -> None:
@@ -1082,11 +1049,13 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
     counts[0, FROM_SPECIALIST] += ne
     if measuring:
         for i in e:
-            n_ep = k.ep_n[0]
-            k.ep_rows[n_ep, 0] = c.adm_need[i]
-            k.ep_rows[n_ep, 1] = week - c.since[i]
-            k.ep_rows[n_ep, 2] = _popcount(c.prof_mask[i] & 127)
-            k.ep_n[0] = n_ep + 1
+            push_row(
+                k.ep_rows,
+                k.ep_n,
+                c.adm_need[i],
+                week - c.since[i],
+                S.POPCOUNT[c.prof_mask[i] & 127],
+            )
     for i in e:
         if c.need[i] == 0:
             good_outcome_one(k, r, i)
@@ -1150,12 +1119,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
 def wijkteam_wait_term(m) -> float:
     """The wait response in the wijkteam's access decision: gp.beta_wait x its mechanism x the
     specialist wait the wijkteam expects (which changes at each week's admissions)."""
-    p = m.p
-    return (
-        p["gp.beta_wait"]
-        * p["mechanisms.wait_response"]
-        * m.expected_specialist_wait(S.REF_WIJKTEAM)
-    )
+    return m.rule_values.beta_wait * m.expected_specialist_wait(S.REF_WIJKTEAM)
 
 
 def good_outcome(m, idx: np.ndarray) -> None:

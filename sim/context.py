@@ -2,7 +2,8 @@
 
 Kernels (``numba.njit`` functions in ``care``, ``routing``, ...) read and write the child table
 and this week's buffers and counters through one reference object, a numba ``StructRef``: it
-holds the very arrays the numpy code uses (nothing is copied), and passing it from kernel to
+holds the very arrays the numpy code uses (nothing is copied, so what one side writes in
+place the other reads), and passing it from kernel to
 kernel costs a pointer, where a tuple of some seventy arrays would be copied, with a reference
 count for each array, at every call.
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 import operator
 
 import numba
-import numpy as np
 from numba.core import types
 from numba.experimental import structref
 
@@ -58,8 +58,8 @@ _OWN = (
     "stepdown_rate",  # step-down rate per specialist provider (funding)
     "length_mult",  # treatment length multiplier per specialist provider (funding)
     "lengths",  # specialist treatment weeks by need level
-    "spec_cum_places",  # running sums of places per specialist and residential provider
-    "res_cum_places",
+    "spec_places",  # places per specialist and residential provider
+    "res_places",
     "relapse_weeks",  # need.relapse_window_weeks
 )
 FIELDS = (*ChildColumns._fields, *_OWN)
@@ -146,7 +146,8 @@ def kernel_context(m, rows: int) -> Ctx:
         buf.reserve(rows)
     src = _sources(m)
     cached = m._ctx_sources
-    # The child columns never change; the rest is rebuilt when an array was replaced.
+    # The child columns are never replaced (rows are reused at birth); the rest is rebuilt when
+    # an array was replaced.
     if cached is None or src[-1] != cached[-1] or not all(map(operator.is_, src, cached)):
         m._ctx_sources = src
         m._ctx = _build(m, src)
@@ -155,8 +156,4 @@ def kernel_context(m, rows: int) -> Ctx:
 
 def _build(m, src: tuple) -> Ctx:
     own = dict(zip(_OWN, src, strict=True))
-    # derived arrays: treatment lengths as floats, running sums of places
-    own["lengths"] = np.asarray(own["lengths"], dtype=np.float64)
-    own["spec_cum_places"] = np.cumsum(own["spec_cum_places"])
-    own["res_cum_places"] = np.cumsum(own["res_cum_places"])
     return _new_ctx(*m.children.cols, *(own[f] for f in _OWN))

@@ -73,36 +73,12 @@ class Tally:
         self.gp_consults_week = self.gp_consults - self._consults_at_start
         self.indications_week = self.indications - self._ind_at_start
 
-    def count_decisions(self, need: np.ndarray, dest_level: np.ndarray) -> None:
-        """Appropriateness of referral decisions: two or more levels off is over/under-referral."""
-        gap = dest_level - need
-        self.decisions += len(need)
-        self.over += int(np.count_nonzero(gap >= 2))
-        self.under += int(np.count_nonzero(gap <= -2))
-
-    def count_intakes(self, prof_mask: np.ndarray, skipped: bool) -> None:
-        if skipped:
-            return
-        self.intakes += len(prof_mask)
-        # An intake is a duplicate if another professional besides the GP already knows the family.
-        self.duplicate_intakes += int(np.count_nonzero(prof_mask & ~S.PROF_GP))
-
-    def trajectory(self, referrer: int, need: np.ndarray, week: int) -> None:
-        """New wijkteam trajectories, all referred by the wijkteam itself (its own access)."""
-        self.trajectories[referrer] += len(need)
-        self.routes[referrer, 0] += len(need)
-        self.new_traj_week[referrer] += len(need)
-
     def trajectory_many(self, referrers: np.ndarray, need: np.ndarray, tier: int) -> None:
         """New specialist (tier 1) or residential (tier 2) trajectories by referrer."""
         c = np.bincount(referrers, minlength=len(S.REFERRERS))
         self.trajectories += c
         self.routes[:, tier] += c
         self.new_traj_week += c
-
-    def onset_to_help(self, weeks: np.ndarray) -> None:
-        self.count[Count.ONSET_HELP_WEEKS] += int(weeks.sum())
-        self.count[Count.ONSET_HELP_N] += len(weeks)
 
     def record_waits(
         self,

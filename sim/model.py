@@ -194,9 +194,10 @@ class YouthCareModel(mesa.Model):
                 p["specialist.treatment_weeks_moderate"],
                 p["specialist.treatment_weeks_severe"],
                 p["specialist.treatment_weeks_crisis"],
-            ]
+            ],
+            dtype=np.float64,
         )
-        self._spec_len = need_len
+        self._spec_len = need_len  # weeks by need level
         self.rule_values = care.Rules.of(self)  # read by Python code ...
         self.care_rules = care.rules(self.rule_values)  # ... and by the kernels
 
@@ -383,11 +384,6 @@ class YouthCareModel(mesa.Model):
     # -- views used by the phases --------------------------------------------------------------
     def measuring(self, week: int) -> bool:
         return week >= self.warmup_weeks
-
-    def treatment_weeks(self, need: np.ndarray, care_state: int) -> np.ndarray:
-        if care_state == S.RESIDENTIAL:
-            return np.full(len(need), self.p["residential.stay_weeks"], dtype=np.float64)
-        return self._spec_len[need].astype(np.float64)
 
     def expected_specialist_wait(self, referrer: int = S.REF_GP) -> float:
         """The wait ``referrer`` expects at specialist care (smoothed observed waits), in weeks.

@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from sim import states as S
-from sim.buffers import Rows, push
+from sim.buffers import Rows, push, push_row
 from sim.rng import Purpose, Streams, stream_base, uniform_of
 
 WEEKS_PER_YEAR = 52
@@ -422,11 +422,7 @@ def births(k, out, week, next_uid, key, same_family, n_families, per_family):
     for i in out:
         st = k.state[i]
         if k.waiting[st]:
-            n = k.log_n[0]
-            k.log[n, 0] = st
-            k.log[n, 1] = k.q_entry[i]
-            k.log[n, 2] = week
-            k.log_n[0] = n + 1
+            push_row(k.log, k.log_n, st, k.q_entry[i], week)
         old = k.uid[i]
         k.uid[i] = next_uid
         next_uid += 1

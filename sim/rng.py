@@ -133,6 +133,21 @@ def _normal_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> 
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def gumbel_of(u: float) -> float:
+    """A standard Gumbel draw from uniform ``u`` (the noise of a multinomial logit choice)."""
+    return -math.log(-math.log(min(max(u, 1e-300), 1.0 - 1e-16)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _gumbel_kernel(ids: np.ndarray, key: np.uint64, week: int, purpose: int) -> np.ndarray:
+    base = stream_base(key, week, purpose)
+    out = np.empty(ids.size, np.float64)
+    for k in range(ids.size):
+        out[k] = gumbel_of(uniform_of(ids[k], base))
+    return out
+
+
 def key_from_seed(seed: int | np.random.SeedSequence) -> int:
     """A 64-bit run key from an integer seed or a SeedSequence."""
     if not isinstance(seed, np.random.SeedSequence):
@@ -159,8 +174,8 @@ class Streams:
         return out if ids.ndim == 1 else out.reshape(ids.shape)
 
     def gumbel(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
-        u = self.uniform(purpose, ids, week)
-        return -np.log(-np.log(np.minimum(np.maximum(u, 1e-300), 1.0 - 1e-16)))
+        """Standard Gumbel draws (:func:`gumbel_of`)."""
+        return _gumbel_kernel(np.asarray(ids).ravel(), self.key, int(week), int(purpose))
 
     def exponential(self, purpose: int, ids: np.ndarray, week: int) -> np.ndarray:
         return -np.log1p(-self.uniform(purpose, ids, week))

@@ -15,7 +15,7 @@ import numba
 import numpy as np
 
 from sim import states as S
-from sim.rng import Purpose, normal_at, uniform_at
+from sim.rng import Purpose, gumbel_of, normal_at, uniform_at
 from sim.states import Count
 
 _WIJKTEAM_SEES, _WIJKTEAM_REFER = int(Purpose.PERCEIVE) + 3000, int(Purpose.WIJKTEAM_REFER)
@@ -29,8 +29,7 @@ _N_OPTIONS = 5
 
 @numba.njit(cache=True, nogil=True)
 def _gumbel(key, uid, week, purpose):
-    u = uniform_at(key, uid, week, purpose)
-    return -math.log(-math.log(min(max(u, 1e-300), 1.0 - 1e-16)))
+    return gumbel_of(uniform_at(key, uid, week, purpose))
 
 
 @numba.njit(cache=True, nogil=True)

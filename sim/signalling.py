@@ -11,11 +11,11 @@ from sim import care, unmet
 from sim import states as S
 from sim.buffers import push
 from sim.care import enter_wijkteam_one, reassure_one, refer_one, send_all
-from sim.population import NEVER, WEEKS_PER_YEAR
+from sim.population import NEVER
 from sim.rng import Purpose, uniform_at
 from sim.routing import gp_choose_one, jgz_choose_one
 from sim.states import Count
-from sim.unmet import other_rates_of
+from sim.unmet import AGE4, other_rates_of
 
 _PROTECTION_PLACED = int(Purpose.RESIDENTIAL) + 900
 _ROUTE, _GP_NOSHOW, _DETECT = int(Purpose.ROUTE), int(Purpose.NOSHOW) + 300, int(Purpose.DETECT)
@@ -25,7 +25,6 @@ _PROTECTION, _MEDICAL, _PRESENT, _JGZ_SIGNAL = (
     unmet.PRESENT,
     unmet.JGZ,
 )
-AGE4 = 4 * WEEKS_PER_YEAR
 
 
 @numba.njit(cache=True, nogil=True)
@@ -140,7 +139,7 @@ _OTHER_PROTECTION, _OTHER_MEDICAL = int(Purpose.OTHER_PROTECTION), int(Purpose.O
 
 
 @numba.njit(cache=True, nogil=True)
-def _other_inflow(k, r, u, active, week):
+def _other_inflow(k, r, rates, active, week):
     """Child protection and medical-specialist entries of children in light help."""
     n = 0
     cand = np.empty(active.size, np.int64)
@@ -154,7 +153,7 @@ def _other_inflow(k, r, u, active, week):
     med = np.zeros(n, np.bool_)
     for j in range(n):
         i = cand[j]
-        w_prot, w_med = other_rates_of(u, k.need[i])
+        w_prot, w_med = other_rates_of(rates, k.need[i])
         prot[j] = uniform_at(r.key, k.uid[i], week, _OTHER_PROTECTION) < w_prot
         med[j] = not prot[j] and uniform_at(r.key, k.uid[i], week, _OTHER_MEDICAL) < w_med / max(
             1.0 - w_prot, 1e-12

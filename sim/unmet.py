@@ -26,7 +26,6 @@ from sim.rng import Purpose, stream_base, uniform_of
 from sim.states import Count
 
 RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT, PROTECTION, MEDICAL, PRESENT, JGZ = range(8)
-NEED_EVENTS = (RECOMPUTE, ESCALATE, REMIT, LIFE_THREAT)  # the kinds 0..3, in this order
 N_KINDS = 8
 AGE4 = 4 * WEEKS_PER_YEAR
 UNMET_TIME_PURPOSE, UNMET_KIND_PURPOSE = int(Purpose.UNMET_TIME), int(Purpose.UNMET_KIND)
@@ -150,8 +149,8 @@ def _schedule_kernel(
     b_time = stream_base(key, week, UNMET_TIME_PURPOSE)
     b_kind = stream_base(key, week, UNMET_KIND_PURPOSE)
     nxt = week + 1
-    for k in range(idx.size):
-        i = idx[k]
+    for j in range(idx.size):
+        i = idx[j]
         lvl = need[i]
         f = family[i]
         esc, rem = need_rates_of(r, lvl, False, preventive[i], network[f], selfhelp[i])
@@ -170,7 +169,7 @@ def _schedule_kernel(
             ]
             if shame[f] and lvl < 4:
                 pres = pres * r.shame
-            h[PRESENT] = _hazard(pres * max(1.0 + r.knowledge * (know[k] - 0.5), 0.0))
+            h[PRESENT] = _hazard(pres * max(1.0 + r.knowledge * (know[j] - 0.5), 0.0))
         contact = r.jgz_contacts_0_3 if nxt - birth[i] < AGE4 else r.jgz_contacts_4_17
         detect = 1.0 - r.jgz_miss ** float(lvl)
         h[JGZ] = _hazard(min(max(contact * r.jgz_reach, 0.0), 1.0) * detect)
@@ -249,11 +248,6 @@ def flush(m, week: int) -> None:
     schedule(m, idx[m.children.state[idx] == S.UNMET], week)
 
 
-def clear(m, idx: np.ndarray) -> None:
-    """No unmet-need events for children leaving the unmet state."""
-    m.children.next_event[idx] = NEVER
-
-
 def due(m, week: int) -> np.ndarray:
     return np.flatnonzero(m.children.next_event == week)
 
@@ -288,14 +282,14 @@ def need_events(m, idx: np.ndarray, week: int) -> None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _evolve_waiting(k, u, idx, week, key):
+def _evolve_waiting(k, rates, idx, week, key):
     """Weekly escalation and remission of the needs of children ``idx`` on a list."""
     b_esc = stream_base(key, week, ESCALATE_PURPOSE)
     b_rem = stream_base(key, week, REMIT_PURPOSE)
     b_lt = stream_base(key, week, LIFE_THREAT_PURPOSE)
     for i in idx:
         esc, rem = need_rates_of(
-            u, k.need[i], True, k.preventive[i], k.network[k.family[i]], k.selfhelp[i]
+            rates, k.need[i], True, k.preventive[i], k.network[k.family[i]], k.selfhelp[i]
         )
         if uniform_of(k.uid[i], b_esc) < esc:
             k.need[i] += 1
@@ -304,7 +298,7 @@ def _evolve_waiting(k, u, idx, week, key):
             k.need[i] -= 1
         # A life-threatening turn of a crisis on the list.
         if k.need[i] == 4 and not k.life_threat[i]:
-            if uniform_of(k.uid[i], b_lt) < u.life_threat:
+            if uniform_of(k.uid[i], b_lt) < rates.life_threat:
                 k.life_threat[i] = True
         if k.need[i] < 4:
             k.life_threat[i] = False
