@@ -22,7 +22,7 @@ from sim.buffers import push, push_row
 from sim.context import define_struct, unliteral_fields
 from sim.context import kernel_context as ctx
 from sim.population import NEVER
-from sim.queues import admit
+from sim.queues import admit_mask
 from sim.rng import Purpose, normal_at, uniform_at
 from sim.routing import occupancy, wijkteam_refers_one
 from sim.states import Count
@@ -519,6 +519,12 @@ def urgency(ch, idx: np.ndarray) -> np.ndarray:
     return (ch.priority[idx] | (ch.need[idx] >= 4)) + ch.life_threat[idx]
 
 
+@numba.njit(cache=True, nogil=True)
+def urgency_one(k, i):
+    """:func:`urgency` of child ``i`` (0, 1 or 2)."""
+    return (1 if k.priority[i] or k.need[i] >= 4 else 0) + (1 if k.life_threat[i] else 0)
+
+
 # Help below the residential level from which a life-threatening situation is escalated, with
 # the referrer its residential trajectory counts under (None: the child's current referrer).
 _ESCALATED_FROM = {
@@ -661,6 +667,61 @@ def _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long
             k.bad[c.ref_gp[i], S.P_SPECIALIST] += 1.0
 
 
+@numba.njit(cache=True, nogil=True)
+def _select(k, wait, free):
+    """Which of the waiting children ``wait`` get a place (:func:`sim.queues.admit`, by
+    :func:`urgency_one`), in the order of ``wait``."""
+    c = k
+    n = wait.size
+    prov, urg = np.empty(n, np.int64), np.empty(n, np.int64)
+    entry, uid = np.empty(n, np.int64), np.empty(n, np.int64)
+    for j in range(n):
+        i = wait[j]
+        prov[j], urg[j], entry[j], uid[j] = c.provider[i], urgency_one(k, i), c.q_entry[i], c.uid[i]
+    return wait[admit_mask(prov, urg, entry, uid, free)]
+
+
+@numba.njit(cache=True, nogil=True)
+def _admissions(
+    k, r, cand, wait_state, care_state, prof, week, withdrawal, preventive_ratio, places,
+    expected_wait, alpha, stop, tier, lengths, length_mult, spread, long_wait,
+):  # fmt: skip
+    """Withdrawal from list ``wait_state``, then admission to the free places of each provider
+    (``places``, fractional: a provider uses their floor); updates each provider's expected
+    wait (``expected_wait``, smoothed with ``alpha``) and the trajectories by referrer of
+    ``tier`` (1 specialist, 2 residential). Returns the admitted, their waits in weeks and
+    their need levels at admission."""
+    c = k
+    wait, occupied = _leave_lists(
+        k, r, cand, wait_state, care_state, week, withdrawal, preventive_ratio, places.size
+    )
+    if stop or wait.size == 0:
+        return wait[:0], np.empty(0, np.float64), np.empty(0, np.int8)
+    free = np.empty(places.size, np.int64)
+    for pr in range(places.size):
+        free[pr] = max(np.int64(np.floor(places[pr] + 1e-9)) - occupied[pr], 0)
+    adm = _select(k, wait, free)
+    waits = np.empty(adm.size, np.float64)
+    need = np.empty(adm.size, np.int8)
+    cnt = np.zeros(places.size, np.int64)
+    tot = np.zeros(places.size, np.float64)
+    for j in range(adm.size):
+        i = adm[j]
+        waits[j] = week - c.q_entry[i]
+        need[j] = c.need[i]
+        cnt[c.provider[i]] += 1
+        tot[c.provider[i]] += waits[j]
+        ref = c.referrer[i]
+        k.trajectories[ref] += 1
+        k.routes[ref, tier] += 1
+        k.new_traj_week[ref] += 1
+    for pr in range(places.size):
+        if cnt[pr] > 0:
+            expected_wait[pr] += alpha * (tot[pr] / cnt[pr] - expected_wait[pr])
+    _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long_wait)
+    return adm, waits, need
+
+
 def admissions(
     m,
     week: int,
@@ -678,49 +739,34 @@ def admissions(
     ch, p = m.children, m.p
     if cand is None:
         cand = np.flatnonzero(ch.state != S.NONE)
-    wait, occupied = _leave_lists(
-        ctx(m, len(cand)),
+    if care_state == S.SPECIALIST:
+        lengths, mult, tier = m._spec_len, m.funding.length_mult, 1
+    else:
+        lengths = np.full(S.N_LEVELS, float(p["residential.stay_weeks"]))
+        mult, tier = np.full(pool.n, m.funding.res_length_mult), 2
+    adm, waits, need = _admissions(
+        ctx(m, 2 * len(cand)),
         m.care_rules,
         cand,
         wait_state,
         care_state,
-        week,
-        p[f"{pool.name}.withdrawal_per_week"],  # each tier its own
-        p[
-            "waiting.preventive_withdrawal_ratio"
-        ],  # a preventive offer is made on the specialist list only
-        pool.n,
-    )
-    if stop or len(wait) == 0:
-        return
-    free = np.maximum(pool.capacity - occupied, 0)
-    take = admit(ch.provider[wait], urgency(ch, wait), ch.q_entry[wait], ch.uid[wait], free)
-    adm = wait[take]
-    if len(adm) == 0:
-        return
-    waits = (week - ch.q_entry[adm]).astype(np.float64)
-    pool.observe_waits(ch.provider[adm], waits, p["specialist.wait_smoothing_weeks"])
-    need = ch.need[adm]
-    ref = ch.referrer[adm]
-    m.tally.trajectory_many(ref, need, 1 if care_state == S.SPECIALIST else 2)
-    m.tally.record_waits(care_state, waits, week, m.measuring(week), need)
-    if care_state == S.SPECIALIST:
-        lengths, mult = m._spec_len, m.funding.length_mult
-    else:
-        lengths = np.full(S.N_LEVELS, float(p["residential.stay_weeks"]))
-        mult = np.full(pool.n, m.funding.res_length_mult)
-    _admit(
-        ctx(m, len(adm)),
-        m.care_rules,
-        adm,
-        care_state,
         prof,
         week,
+        p[f"{pool.name}.withdrawal_per_week"],  # each tier its own
+        # a preventive offer is made on the specialist list only
+        p["waiting.preventive_withdrawal_ratio"],
+        pool.places,
+        pool.expected_wait,
+        1.0 / max(p["specialist.wait_smoothing_weeks"], 1.0),
+        bool(stop),
+        tier,
         lengths,
         mult,
         p["specialist.length_spread"],
         p["trust.long_wait_weeks"],
     )
+    if len(adm):
+        m.tally.record_waits(care_state, waits, week, m.measuring(week), need)
 
 
 # --- care -------------------------------------------------------------------------------------
@@ -927,12 +973,12 @@ def step_down_one(k, r, i, week, source, counts):
 
 
 @numba.njit(cache=True, nogil=True)
-def stepdown_room_one(k, r, cand, i):
+def stepdown_room_one(k, r, i):
     """Whether a step-down has somewhere to go: always within an integrated team (JGZ takes
     over, Hart voor jeugd en gezin); otherwise only as far as the local wijkteam has room (M12)."""
     if r.integrated:
         return 1.0
-    occ = occupancy(k, r, cand)[k.hood[k.family[i]]]
+    occ = occupancy(k, r, k.hood[k.family[i]])
     return min(max(1.0 - occ, 0.0), 1.0)
 
 
@@ -978,7 +1024,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
     for a in range(n):
         i = t[a]
         if in_intake[a] and c.intake_left[i] == 0:  # assessed this week
-            if wijkteam_refers_one(k, r, wait_term, active, i, week):
+            if wijkteam_refers_one(k, r, wait_term, i, week):
                 refer_one(k, r, i, S.REF_WIJKTEAM, week, False, False)
     end = np.empty(n, np.int64)
     ne = 0
@@ -1005,7 +1051,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             reassure_one(k, i, week, r.blocked_after_care, False)
     for i in end:
         if c.need[i] >= 2:
-            if wijkteam_refers_one(k, r, wait_term, active, i, week):
+            if wijkteam_refers_one(k, r, wait_term, i, week):
                 refer_one(k, r, i, S.REF_WIJKTEAM, week, False, False)
             else:
                 c.planned_end[i] = week + r.help_weeks
@@ -1023,25 +1069,27 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
         if c.need[i] >= 4 and uniform_at(r.key, c.uid[i], week, _RESIDENTIAL) < r.crisis_referral:
             refer_one(k, r, i, c.referrer[i], week, True, False)
     if n and not r.integrated:
-        occupancy(k, r, active)  # read for the step-down room of the children still here
+        occupancy(k, r, 0)  # counted now for the step-down room of the children still here
     e = np.empty(n, np.int64)
     ne = 0
     for i in s:
         if c.state[i] != S.SPECIALIST:
             continue
-        rate = min(
-            k.stepdown_rate[c.provider[i]] * r.stepdown * stepdown_room_one(k, r, active, i), 1.0
-        )
-        # An integrated local team keeps monitoring the children it referred and steps them
-        # down when care is no longer needed ("blijft betrokken en monitort", seeds/004
-        # L682-688, L712-713); x + mon * (1 - x) combines the two chances (exactly x at mon 0).
-        if (
-            r.monitoring > 0
-            and r.integrated
-            and (c.referrer[i] == S.REF_WIJKTEAM or c.referrer[i] == S.REF_JGZ)
-        ):
-            rate = rate + r.monitoring * (1.0 - rate)
-        early = c.need[i] <= 1 and uniform_at(r.key, c.uid[i], week, _STEPDOWN) < rate
+        early = False
+        if c.need[i] <= 1:  # only a child whose need has come down can step down early
+            rate = min(
+                k.stepdown_rate[c.provider[i]] * r.stepdown * stepdown_room_one(k, r, i), 1.0
+            )
+            # An integrated local team keeps monitoring the children it referred and steps
+            # them down when care is no longer needed ("blijft betrokken en monitort", seeds/004
+            # L682-688, L712-713); x + mon * (1 - x) combines the two chances (x at mon 0).
+            if (
+                r.monitoring > 0
+                and r.integrated
+                and (c.referrer[i] == S.REF_WIJKTEAM or c.referrer[i] == S.REF_JGZ)
+            ):
+                rate = rate + r.monitoring * (1.0 - rate)
+            early = uniform_at(r.key, c.uid[i], week, _STEPDOWN) < rate
         if early or c.planned_end[i] <= week:
             e[ne] = i
             ne += 1
@@ -1065,7 +1113,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             good_outcome_one(k, r, i)
     for i in e:
         if c.need[i] == 1:
-            room = stepdown_room_one(k, r, active, i)
+            room = stepdown_room_one(k, r, i)
             if (
                 uniform_at(r.key, c.uid[i], week, _STEPDOWN + 50)
                 < r.stepdown * r.specialist_stepdown_at_end * room

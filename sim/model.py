@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 import scipy.special
 
-from sim import care, context, invariants, signalling, unmet
+from sim import care, context, invariants, routing, signalling, unmet
 from sim import states as S
 from sim.actors import (
     JGZ,
@@ -416,17 +416,9 @@ class YouthCareModel(mesa.Model):
         return min(max(float(share * p["mechanisms.feedback"]), 0.0), 1.0)
 
     def wijkteam_occupancy(self) -> np.ndarray:
-        """Caseload per FTE over its norm, per wijkteam: computed at its first use in a week
-        (here or in the care kernel, ``routing.occupancy``) and kept for the rest of the week."""
-        if not self._occ_ready[0]:
-            ch = self.children
-            in_team = ch.state == S.WIJKTEAM
-            load = np.bincount(self.families.hood[ch.family[in_team]], minlength=self.n_hood)
-            self._occ[:] = load / np.maximum(
-                self.wijkteam_fte * self.p["wijkteam.caseload_norm"], 1e-9
-            )
-            self._occ_ready[0] = True
-        return self._occ
+        """Caseload per FTE over its norm, per wijkteam: counted at its first use in a week
+        (here or in a kernel, ``routing.occupancy``) and kept for the rest of the week."""
+        return routing.wijkteam_occupancy(self)
 
     def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
         """Knowledge of the local offer (0-1) of each family in ``fam`` (M8)."""

@@ -9,7 +9,27 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def admit_mask(provider, priority, entry, uid, free):
+    """:func:`admit` on int64 arrays (compiled, for kernels): sorts by id, then stably by entry
+    week, urgency and provider, so the order is that of ``np.lexsort``."""
+    n = provider.size
+    order = np.argsort(uid, kind="mergesort")
+    order = order[np.argsort(entry[order], kind="mergesort")]
+    order = order[np.argsort(-priority[order], kind="mergesort")]
+    order = order[np.argsort(provider[order], kind="mergesort")]
+    taken = np.zeros(free.size, np.int64)
+    mask = np.zeros(n, np.bool_)
+    for j in order:
+        k = provider[j]
+        if taken[k] < free[k]:
+            taken[k] += 1
+            mask[j] = True
+    return mask
 
 
 def admit(
@@ -25,18 +45,11 @@ def admit(
     describe the waiting children; ``free`` is the number of free places per provider. Returns a
     boolean mask over the waiting children: the first ``free[k]`` of provider k's list.
     """
-    n = len(provider)
-    if n == 0:
-        return np.zeros(0, dtype=bool)
-    order = np.lexsort((uid, entry, -priority.astype(np.int64), provider))
-    prov_sorted = provider[order]
-    # Rank within provider: position minus the position where this provider's block starts.
-    starts = np.searchsorted(prov_sorted, prov_sorted, side="left")
-    rank = np.arange(n) - starts
-    take_sorted = rank < free[prov_sorted]
-    mask = np.zeros(n, dtype=bool)
-    mask[order[take_sorted]] = True
-    return mask
+
+    def i64(a):
+        return np.asarray(a).astype(np.int64)
+
+    return admit_mask(i64(provider), i64(priority), i64(entry), i64(uid), i64(free))
 
 
 class ProviderPool:

@@ -165,30 +165,37 @@ def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def occupancy(k, r, cand):
-    """Caseload per FTE over its norm, per wijkteam, computed at its first use in the week and
-    kept for the rest of it (``k.occ``; ``k.occ_ready[0]`` marks it computed)."""
-    if not k.occ_ready[0]:
-        c = k
-        load = np.zeros(k.occ.size, np.int64)
-        for i in cand:
-            if c.state[i] == S.WIJKTEAM:
-                load[k.hood[c.family[i]]] += 1
-        for h in range(k.occ.size):
-            k.occ[h] = load[h] / max(k.fte[h] * r.caseload_norm, 1e-9)
-        k.occ_ready[0] = True
-    return k.occ
+def _count_occupancy(k, r):
+    """Fill ``k.occ``: the children in wijkteam help per neighbourhood over FTE x norm."""
+    c = k
+    load = np.zeros(k.occ.size, np.int64)
+    for i in range(c.state.size):
+        if c.state[i] == S.WIJKTEAM:
+            load[k.hood[c.family[i]]] += 1
+    for h in range(k.occ.size):
+        k.occ[h] = load[h] / max(k.fte[h] * r.caseload_norm, 1e-9)
+    k.occ_ready[0] = True
 
 
 @numba.njit(cache=True, nogil=True)
-def wijkteam_refers_one(k, r, wait_term, cand, i, week):
+def occupancy(k, r, h):
+    """Caseload per FTE over its norm of wijkteam ``h``, counted at the first use in the week
+    and kept for the rest of it (``k.occ``; ``k.occ_ready[0]`` marks it counted). Per-child
+    functions take no arrays: each array argument costs a reference count per call."""
+    if not k.occ_ready[0]:
+        _count_occupancy(k, r)
+    return k.occ[h]
+
+
+@numba.njit(cache=True, nogil=True)
+def wijkteam_refers_one(k, r, wait_term, i, week):
     """The wijkteam's access decision: refer to specialist care (True) or help itself.
 
     Log-odds = constant + slope x (perceived need - 2) + M6 x slope x (occupancy - 1)
     + M7 x slope x medicalising staff share - wait response (``wait_term``)."""
     c = k
     seen = c.need[i] + r.wijkteam_noise_sd * normal_at(r.key, c.uid[i], week, _WIJKTEAM_SEES)
-    occ = occupancy(k, r, cand)[k.hood[c.family[i]]]
+    occ = occupancy(k, r, k.hood[c.family[i]])
     z = (
         r.wijkteam_constant
         + r.wijkteam_need_slope * (seen - 2.0)
@@ -202,10 +209,10 @@ def wijkteam_refers_one(k, r, wait_term, cand, i, week):
 
 
 @numba.njit(cache=True, nogil=True)
-def _wijkteam_refers_all(k, r, wait_term, cand, idx, week):
+def _wijkteam_refers_all(k, r, wait_term, idx, week):
     out = np.empty(idx.size, np.bool_)
     for j in range(idx.size):
-        out[j] = wijkteam_refers_one(k, r, wait_term, cand, idx[j], week)
+        out[j] = wijkteam_refers_one(k, r, wait_term, idx[j], week)
     return out
 
 
@@ -213,6 +220,14 @@ def wijkteam_refers(m, idx: np.ndarray, week: int) -> np.ndarray:
     """The wijkteam's access decision for children ``idx`` (:func:`wijkteam_refers_one`)."""
     from sim import care
 
-    m.wijkteam_occupancy()  # computed here if not yet this week
     k = care.ctx(m, 0)
-    return _wijkteam_refers_all(k, m.care_rules, care.wijkteam_wait_term(m), idx, idx, week)
+    return _wijkteam_refers_all(k, m.care_rules, care.wijkteam_wait_term(m), idx, week)
+
+
+def wijkteam_occupancy(m) -> np.ndarray:
+    """Caseload per FTE over its norm, per wijkteam, this week (:func:`occupancy`)."""
+    from sim import care
+
+    if not m._occ_ready[0]:
+        _count_occupancy(care.ctx(m, 0), m.care_rules)
+    return m._occ
