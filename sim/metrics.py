@@ -130,6 +130,7 @@ SERIES_COLUMNS = (
     + [f"cost_{t}" for t in S.TIERS]
     + ["qaly_loss", "admission_threshold", "registration_stop"]
 )
+COL = {name: j for j, name in enumerate(SERIES_COLUMNS)}  # column positions in Recorder.table
 
 
 def _family_sample(m, week, care_idx, fam, uf, profs) -> np.ndarray:
@@ -195,7 +196,8 @@ class Recorder:
     """The weekly series (preallocated columns) and per-year counts of children in care."""
 
     def __init__(self, total_weeks: int) -> None:
-        self.cols = {c: np.zeros(total_weeks) for c in SERIES_COLUMNS}
+        # One row per week; ``cols`` are its columns by name (views, so writing a row fills them).
+        self._make_table(total_weeks)
         self.year_in_care: dict[int, int] = defaultdict(int)
         self.year_in_spec: dict[int, int] = defaultdict(int)
         self.year_without_stay: dict[int, int] = defaultdict(int)
@@ -208,6 +210,12 @@ class Recorder:
         self.qaly_measured = 0.0
         self.fam_mark = np.full((2, 0), -1, dtype=np.int64)  # see _child_counts
 
+    def _make_table(self, weeks: int, old: np.ndarray | None = None) -> None:
+        self.table = np.zeros((weeks, len(SERIES_COLUMNS)))
+        if old is not None:
+            self.table[: len(old)] = old
+        self.cols = {c: self.table[:, j] for j, c in enumerate(SERIES_COLUMNS)}
+
     def record(
         self,
         m,
@@ -219,10 +227,10 @@ class Recorder:
     ) -> None:
         """Record week ``week``; ``busy`` and ``active`` index the children in help or waiting, and
         with any state but none (so full-table scans are avoided)."""
-        if week >= len(self.cols["week"]):  # stepping past the planned run (workshop, notebooks)
-            for k, v in self.cols.items():
-                self.cols[k] = np.concatenate([v, np.zeros(max(len(v), WEEKS_PER_YEAR))])
-        p, ch, c = m.p, m.children, self.cols
+        n = len(self.table)
+        if week >= n:  # stepping past the planned run (workshop, notebooks)
+            self._make_table(n + max(n, WEEKS_PER_YEAR), self.table)
+        p, ch = m.p, m.children
         year = week // WEEKS_PER_YEAR
         if week % WEEKS_PER_YEAR == 0:
             self.year_children[year] += ch.n
@@ -274,39 +282,40 @@ class Recorder:
                 self.prof_samples.append(float(profs.mean()))
                 self.family_samples.append(_family_sample(m, week, care_idx, fam, uf, profs))
 
-        c["week"][week] = week
-        c["year"][week] = year
-        c["measured"][week] = measured
-        c["children"][week] = ch.n
-        for k, name in enumerate(S.STATE_NAMES):
-            c[f"n_{name}"][week] = counts[k]
-        for k in range(S.N_LEVELS):
-            c[f"need_{k}"][week] = need_counts[k]
-        c["life_threatening"][week] = n_lt
+        row = self.table[week]
+        row[: COL["n_" + S.STATE_NAMES[0]]] = week, year, measured, ch.n
+        j = COL["n_" + S.STATE_NAMES[0]]
+        row[j : j + S.N_STATES] = counts
+        row[COL["need_0"] : COL["need_0"] + S.N_LEVELS] = need_counts
+        row[COL["life_threatening"]] = n_lt
         # Families with a child in crisis / life-threatening: the Almere pyramid counts
         # "jeugdigen/gezinnen" (seeds/001 L1255-1257), so V8 reads both units.
-        c["families_crisis"][week] = fam_crisis
-        c["families_life_threatening"][week] = fam_lt
+        row[COL["families_crisis"]] = fam_crisis
+        row[COL["families_life_threatening"]] = fam_lt
         if measured:  # a family whose children all left at 18 has no youth to count
-            c["families_with_children"][week] = np.count_nonzero(m.children_per_family)
-        c["specialist_places"][week] = m.specialist.capacity.sum()
-        c["residential_places"][week] = m.residential.capacity.sum()
-        c["expected_wait_weeks"][week] = m.expected_specialist_wait()
-        c["wijkteam_occupancy"][week] = m.wijkteam_occupancy().mean()
-        c["worker_utilisation"][week] = m.worker_utilisation_week
-        c["knowledge_mean"][week] = m.collab.knowledge.mean()
-        for j, name in enumerate(S.PARTNERS):
-            c[f"trust_{name}"][week] = m.collab.trust[:, j].mean()
-        for j, name in enumerate(S.REFERRERS):
-            c[f"new_{name}"][week] = m.tally.new_traj_week[j]
-        c["cost_total"][week] = cost_week.sum()
-        for i, name in enumerate(S.PAYERS):
-            c[f"cost_{name}"][week] = cost_week[i].sum()
-        for i, name in enumerate(S.TIERS):
-            c[f"cost_{name}"][week] = cost_week[:, i].sum()
-        c["qaly_loss"][week] = qaly
-        c["admission_threshold"][week] = m.funding.threshold.mean()
-        c["registration_stop"][week] = m.funding.stopped
+            row[COL["families_with_children"]] = np.count_nonzero(m.children_per_family)
+        row[COL["specialist_places"]] = m.specialist.capacity.sum()
+        row[COL["residential_places"]] = m.residential.capacity.sum()
+        row[COL["expected_wait_weeks"]] = m.expected_specialist_wait()
+        row[COL["wijkteam_occupancy"]] = m.wijkteam_occupancy().mean()
+        row[COL["worker_utilisation"]] = m.worker_utilisation_week
+        row[COL["knowledge_mean"]] = m.collab.knowledge.mean()
+        trust = m.collab.trust
+        j = COL["trust_" + S.PARTNERS[0]]
+        for k in range(len(S.PARTNERS)):  # a mean per column (as numpy sums a 1-D array)
+            row[j + k] = trust[:, k].mean()
+        j = COL["new_" + S.REFERRERS[0]]
+        row[j : j + len(S.REFERRERS)] = m.tally.new_traj_week
+        row[COL["cost_total"]] = cost_week.sum()
+        j = COL["cost_" + S.PAYERS[0]]
+        for i in range(len(S.PAYERS)):
+            row[j + i] = cost_week[i].sum()
+        j = COL["cost_" + S.TIERS[0]]
+        for i in range(len(S.TIERS)):
+            row[j + i] = cost_week[:, i].sum()
+        row[COL["qaly_loss"]] = qaly
+        row[COL["admission_threshold"]] = m.funding.threshold.mean()
+        row[COL["registration_stop"]] = m.funding.stopped
 
 
 def mser5(series: np.ndarray) -> int:

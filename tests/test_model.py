@@ -549,3 +549,20 @@ def test_families_leave_the_residential_list_as_they_leave_the_specialist_list(r
     assert np.all(left[:3]) and np.all(ch.state[healed] == S.NONE)
     assert np.all(left) if rate == 1.0 else not left[3:].any()
     assert m.tally.withdrawals == (len(listed) if rate == 1.0 else 3)
+
+
+def test_stepping_past_the_planned_run_extends_the_series_and_keeps_it():
+    """The workshop and notebooks step on after the planned weeks: the series grow (by a year
+    at least) and what was recorded stays as it was."""
+    m = YouthCareModel(families=300, years=1, warmup_years=0, seed=5, check=True)
+    m.run()
+    before = {c: v[: m.total_weeks].copy() for c, v in m.recorder.cols.items()}
+    for _ in range(3):
+        m.step()
+    cols = m.recorder.cols
+    assert len(cols["week"]) >= m.total_weeks + WEEKS_PER_YEAR
+    for c, v in before.items():
+        np.testing.assert_array_equal(cols[c][: m.total_weeks], v, err_msg=c)
+    n = m.total_weeks + 3
+    np.testing.assert_array_equal(cols["week"][:n], np.arange(n))
+    assert (cols["children"][:n] > 0).all() and m.invariant_violations == 0
