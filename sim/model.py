@@ -420,10 +420,6 @@ class YouthCareModel(mesa.Model):
         (here or in a kernel, ``routing.occupancy``) and kept for the rest of the week."""
         return routing.wijkteam_occupancy(self)
 
-    def family_knowledge_of_offer(self, fam: np.ndarray) -> np.ndarray:
-        """Knowledge of the local offer (0-1) of each family in ``fam`` (M8)."""
-        return np.full(len(fam), self.knowledge_of_offer())
-
     def knowledge_of_offer(self) -> float:
         """Families' knowledge of the local offer (0-1), higher where the practice has a
         practice worker (M8)."""

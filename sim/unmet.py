@@ -214,7 +214,7 @@ def schedule(m, idx: np.ndarray, week: int) -> None:
         idx,
         int(week),
         m.streams.key,
-        m.family_knowledge_of_offer(ch.family[idx]),
+        np.full(len(idx), m.knowledge_of_offer()),
         ch.need,
         ch.preventive,
         ch.selfhelp,
@@ -240,12 +240,47 @@ def defer(m, idx: np.ndarray) -> None:
         m.pending_unmet.add(idx)
 
 
+@numba.njit(cache=True, nogil=True)
+def _flush(r, data, n, state, week, key, know, *cols):
+    """Empty the buffer of marked children (``data[:n[0]]``) and draw the next event of each
+    of them (once, in id order) that is still in unmet need; ``know``: the families'
+    knowledge of the offer; ``cols``: the child and family columns of ``_schedule_kernel``."""
+    ids = np.unique(data[: n[0]])
+    n[0] = 0
+    keep = np.empty(ids.size, np.bool_)
+    for j in range(ids.size):
+        keep[j] = state[ids[j]] == S.UNMET
+    sel = ids[keep]
+    _schedule_kernel(r, sel, week, key, np.full(sel.size, know), *cols)
+
+
 def flush(m, week: int) -> None:
     """Draw the next event of every child marked this week that is still in unmet need."""
-    if not len(m.pending_unmet):
+    buf = m.pending_unmet
+    if not len(buf):
         return
-    idx = np.unique(m.pending_unmet.take())
-    schedule(m, idx[m.children.state[idx] == S.UNMET], week)
+    ch, fam = m.children, m.families
+    _flush(
+        m.unmet_rates,
+        buf.data,
+        buf.n,
+        ch.state,
+        int(week),
+        m.streams.key,
+        m.knowledge_of_offer(),
+        ch.need,
+        ch.preventive,
+        ch.selfhelp,
+        ch.life_threat,
+        ch.blocked_until,
+        ch.birth,
+        ch.uid,
+        ch.family,
+        fam.network,
+        fam.shame,
+        ch.next_event,
+        ch.next_kind,
+    )
 
 
 def due(m, week: int) -> np.ndarray:
