@@ -208,13 +208,20 @@ def schedule(m, idx: np.ndarray, week: int) -> None:
     of the first event (one exponential draw) and its kind (one uniform)."""
     if len(idx) == 0:
         return
-    ch, fam = m.children, m.families
     _schedule_kernel(
         m.unmet_rates,
         idx,
         int(week),
         m.streams.key,
         np.full(len(idx), m.knowledge_of_offer()),
+        *_schedule_columns(m),
+    )
+
+
+def _schedule_columns(m) -> tuple:
+    """The child and family columns that ``_schedule_kernel`` reads and writes, in order."""
+    ch, fam = m.children, m.families
+    return (
         ch.need,
         ch.preventive,
         ch.selfhelp,
@@ -259,27 +266,15 @@ def flush(m, week: int) -> None:
     buf = m.pending_unmet
     if not len(buf):
         return
-    ch, fam = m.children, m.families
     _flush(
         m.unmet_rates,
         buf.data,
         buf.n,
-        ch.state,
+        m.children.state,
         int(week),
         m.streams.key,
         m.knowledge_of_offer(),
-        ch.need,
-        ch.preventive,
-        ch.selfhelp,
-        ch.life_threat,
-        ch.blocked_until,
-        ch.birth,
-        ch.uid,
-        ch.family,
-        fam.network,
-        fam.shame,
-        ch.next_event,
-        ch.next_kind,
+        *_schedule_columns(m),
     )
 
 
