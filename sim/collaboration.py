@@ -38,13 +38,18 @@ class Collaboration:
         self._reset()
 
     def _reset(self) -> None:
-        shape = (self.n_gp, N_PARTNERS)
-        self.in_person = np.zeros(shape)
-        self.digital = np.zeros(shape)
-        self.good = np.zeros(shape)
-        self.bad = np.zeros(shape)
-        self.feedback = np.zeros(self.n_gp)
-        self.staff_change = np.zeros(shape, dtype=bool)
+        # Cleared in place: the compiled kernels hold these arrays (sim.context).
+        if not hasattr(self, "in_person"):
+            shape = (self.n_gp, N_PARTNERS)
+            self.in_person = np.zeros(shape)
+            self.digital = np.zeros(shape)
+            self.good = np.zeros(shape)
+            self.bad = np.zeros(shape)
+            self.feedback = np.zeros(self.n_gp)
+            self.staff_change = np.zeros(shape, dtype=bool)
+        for a in (self.in_person, self.digital, self.good, self.bad, self.feedback):
+            a[:] = 0.0
+        self.staff_change[:] = False
 
     def add(self, which: np.ndarray, gp: np.ndarray, partner: int | np.ndarray, amount=1.0) -> None:
         """Add events for (gp, partner) pairs to one of this week's tallies."""
@@ -67,7 +72,7 @@ class Collaboration:
             # A staff change at the partner costs trust.
             r = p["trust.turnover_loss"] * p["mechanisms.staff_turnover"]
             tau = np.where(self.staff_change, tau * (1.0 - min(r, 1.0)), tau)
-            self.trust = np.clip(tau, 0.0, 1.0)
+            self.trust[:] = np.clip(tau, 0.0, 1.0)  # in place: kernels hold the array
         if not m.has_worker:
             self.trust[:, S.P_WORKER] = 0.0
         s_k = p["mechanisms.knowledge"]
@@ -80,7 +85,7 @@ class Collaboration:
             )
             k = self.knowledge
             k = 1.0 - (1.0 - k) * np.exp(-gain) - p["knowledge.decay_per_week"] * k
-            self.knowledge = np.clip(k, 0.0, 1.0)
+            self.knowledge[:] = np.clip(k, 0.0, 1.0)
         self._reset()
 
     def draw_staff_changes(self, m, week: int) -> None:

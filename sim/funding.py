@@ -121,11 +121,12 @@ class Funding:
         # it meets more responds less to its margin.
         s = p["mechanisms.funding"] / p["funding.need_weight"]
         self.incentive = incentive
-        self.threshold = (
+        # In place: the compiled kernels hold these arrays (sim.context).
+        self.threshold[:] = (
             p["specialist.base_threshold"] - s * p["funding.threshold_slope"] * incentive
         )
-        self.length_mult = np.exp(s * p["funding.length_slope"] * incentive)
-        self.stepdown_rate = np.clip(
+        self.length_mult[:] = np.exp(s * p["funding.length_slope"] * incentive)
+        self.stepdown_rate[:] = np.clip(
             p["specialist.stepdown_per_week"]
             * np.exp(-s * p["funding.stepdown_slope"] * incentive),
             0,

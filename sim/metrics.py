@@ -43,6 +43,7 @@ class Tally:
         return float(self.count[Count.ONSET_HELP_WEEKS])
 
     def __init__(self) -> None:
+        self.new_traj_week = np.zeros(len(S.REFERRERS), dtype=np.int64)
         self.reset()
         self.new_week()
 
@@ -65,20 +66,13 @@ class Tally:
     def new_week(self) -> None:
         self.gp_consults_week = 0
         self.indications_week = 0
-        self.new_traj_week = np.zeros(len(S.REFERRERS), dtype=np.int64)
+        self.new_traj_week[:] = 0  # in place: kernels hold the array (sim.context)
         self._consults_at_start = self.gp_consults
         self._ind_at_start = self.indications
 
     def end_week(self) -> None:
         self.gp_consults_week = self.gp_consults - self._consults_at_start
         self.indications_week = self.indications - self._ind_at_start
-
-    def trajectory_many(self, referrers: np.ndarray, need: np.ndarray, tier: int) -> None:
-        """New specialist (tier 1) or residential (tier 2) trajectories by referrer."""
-        c = np.bincount(referrers, minlength=len(S.REFERRERS))
-        self.trajectories += c
-        self.routes[:, tier] += c
-        self.new_traj_week += c
 
     def record_waits(
         self,

@@ -107,8 +107,9 @@ class ProviderPool:
         gap = (wait_signal - target_wait) / max(target_wait, 1.0)
         gap = np.clip(gap, -1.0, 1.0)
         self.places += strength * self.places * gap / max(lag_weeks, 1.0)
-        self.places = np.clip(self.places, floor_ratio * self.places0, cap_ratio * self.places0)
-        self.places = np.maximum(self.places, occupied)
+        # In place: the compiled kernels hold the array (sim.context).
+        np.clip(self.places, floor_ratio * self.places0, cap_ratio * self.places0, out=self.places)
+        np.maximum(self.places, occupied, out=self.places)
 
 
 def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> tuple[float, float]:
