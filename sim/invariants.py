@@ -6,37 +6,88 @@ Each failed check adds one violation and a message; the count goes into the summ
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from sim import states as S
+
+# The flags of _scan, in the order of the messages.
+_CHILD_MESSAGES = (
+    "a child is in no state or in more than one",
+    "need level outside 0-4",
+    "a child without help state has a need (state none, need > 0)",
+    "a child with unmet need has need 0",
+    "a child flagged life-threatening is not in crisis (need 4)",
+)
+_POOLS = ((S.WAIT_SPECIALIST, S.SPECIALIST), (S.WAIT_RESIDENTIAL, S.RESIDENTIAL))
+
+
+@numba.njit(cache=True, nogil=True)
+def _scan(state, need, life_threat, provider, family, n_fam, n_spec, n_res):
+    """One pass over the child table: the child flags (``_CHILD_MESSAGES``), whether a child
+    on a list or in care has no valid provider (wait and care state of each tier), the
+    children in care per provider of each tier, and the children per family (a family id
+    out of range counts in the last slot)."""
+    flags = np.zeros(5, np.bool_)
+    bad_provider = np.zeros((2, 2), np.bool_)
+    occ_spec = np.zeros(n_spec, np.int64)
+    occ_res = np.zeros(n_res, np.int64)
+    per_family = np.zeros(n_fam + 1, np.int64)
+    for i in range(state.size):
+        s, lvl = state[i], need[i]
+        if s < 0 or s >= S.N_STATES:
+            flags[0] = True
+        if lvl < 0 or lvl > 4:
+            flags[1] = True
+        if s == S.NONE and lvl != 0:
+            flags[2] = True
+        if s == S.UNMET and lvl == 0:
+            flags[3] = True
+        if life_threat[i] and lvl != 4:
+            flags[4] = True
+        f = family[i]
+        per_family[f if 0 <= f < n_fam else n_fam] += 1
+        for t in range(2):
+            n_prov = n_spec if t == 0 else n_res
+            for c in range(2):
+                if s == _POOLS[t][c]:
+                    pr = provider[i]
+                    if pr < 0 or pr >= n_prov:
+                        bad_provider[t, c] = True
+                    elif c == 1:
+                        if t == 0:
+                            occ_spec[pr] += 1
+                        else:
+                            occ_res[pr] += 1
+    return flags, bad_provider, occ_spec, occ_res, per_family
+
+
+def _close(a: float, b: float, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
+    """``np.isclose`` on two numbers, without its array machinery (it runs every week)."""
+    return abs(a - b) <= atol + rtol * abs(b)
 
 
 def check(m, week: int, counts: np.ndarray) -> int:
     """Run every invariant for this week; return the number of violations."""
     ch, msgs = m.children, []
-    st = ch.state
-    if counts.sum() != ch.n or st.min() < 0 or st.max() >= S.N_STATES:
-        msgs.append("a child is in no state or in more than one")
-    if ch.need.min() < 0 or ch.need.max() > 4:
-        msgs.append("need level outside 0-4")
-    if np.any(ch.need[st == S.NONE] != 0):
-        msgs.append("a child without help state has a need (state none, need > 0)")
-    if np.any(ch.need[st == S.UNMET] == 0):
-        msgs.append("a child with unmet need has need 0")
-    if np.any(ch.life_threat & (ch.need != 4)):
-        msgs.append("a child flagged life-threatening is not in crisis (need 4)")
-    if not np.array_equal(m.children_per_family, np.bincount(ch.family, minlength=m.families.n)):
+    flags, bad_provider, occ_spec, occ_res, per_family = _scan(
+        ch.state,
+        ch.need,
+        ch.life_threat,
+        ch.provider,
+        ch.family,
+        m.families.n,
+        m.specialist.n,
+        m.residential.n,
+    )
+    flags[0] |= counts.sum() != ch.n
+    msgs += [msg for msg, bad in zip(_CHILD_MESSAGES, flags, strict=True) if bad]
+    if per_family[-1] or not np.array_equal(m.children_per_family, per_family[:-1]):
         msgs.append("children per family out of step with the child table")
-    for pool, wait_state, care_state in (
-        (m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST),
-        (m.residential, S.WAIT_RESIDENTIAL, S.RESIDENTIAL),
-    ):
-        for s in (wait_state, care_state):
-            prov = ch.provider[st == s]
-            if len(prov) and (prov.min() < 0 or prov.max() >= pool.n):
+    for t, (pool, occ) in enumerate(((m.specialist, occ_spec), (m.residential, occ_res))):
+        for c, s in enumerate(_POOLS[t]):
+            if bad_provider[t, c]:
                 msgs.append(f"{S.STATE_NAMES[s]}: a child without a valid provider")
-        prov = ch.provider[st == care_state]
-        occ = np.bincount(prov[(prov >= 0) & (prov < pool.n)], minlength=pool.n)
         if np.any(occ > pool.capacity):
             msgs.append(
                 f"{pool.name}: capacity exceeded ({int(occ.sum())} in care, {int(pool.capacity.sum())} places)"
@@ -47,9 +98,9 @@ def check(m, week: int, counts: np.ndarray) -> int:
         msgs.append("a queue below zero")
     led = m.ledger
     wk = led.week
-    if not np.isclose(wk.sum(), led.added_this_week, rtol=1e-9, atol=1e-6):
+    if not _close(wk.sum(), led.added_this_week, rtol=1e-9, atol=1e-6):
         msgs.append("costs booked this week do not add up to the ledger")
-    if not np.isclose(wk.sum(axis=0).sum(), wk.sum(axis=1).sum()) or np.any(wk < -1e-9):
+    if not _close(wk.sum(axis=0).sum(), wk.sum(axis=1).sum()) or np.any(wk < -1e-9):
         msgs.append("costs by payer and by tier differ, or a cost is negative")
     t = m.collab.trust
     if t.min() < 0 or t.max() > 1 or m.collab.knowledge.min() < 0 or m.collab.knowledge.max() > 1:
