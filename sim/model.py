@@ -10,6 +10,7 @@ weekly state lives in arrays (``sim.actors``). Every number comes from the param
 from __future__ import annotations
 
 import mesa
+import numba
 import numpy as np
 import scipy.special
 
@@ -567,12 +568,7 @@ class YouthCareModel(mesa.Model):
         # 6. funding: costs, budgets, capacity, provider behaviour.
         self.tally.end_week()
         self.needs.flush_onsets(w)
-        st = self.children.state
-        active = np.flatnonzero(st != S.NONE)
-        st_active = st[active]
-        counts = np.bincount(st_active, minlength=S.N_STATES)
-        counts[S.NONE] += len(st) - len(active)
-        busy = active[st_active >= S.WIJKTEAM]  # states from WIJKTEAM on: help, list or care
+        active, counts, busy = census(self.children.state)
         self.funding.step(self, w, counts, busy)
         if self.check:
             self.invariant_violations += invariants.check(self, w, counts)
@@ -668,3 +664,26 @@ class YouthCareModel(mesa.Model):
                 for i in kids
             ],
         }
+
+
+@numba.njit(cache=True, nogil=True)
+def census(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The children with a state but none (``active``), the children per state, and the
+    active ones in a state from WIJKTEAM on (help, a list or care: ``busy``), in one pass
+    (numpy took five)."""
+    n = state.size
+    active = np.empty(n, np.int64)
+    busy = np.empty(n, np.int64)
+    counts = np.zeros(S.N_STATES, np.int64)
+    na = nb = 0
+    for i in range(n):
+        s = state[i]
+        if 0 <= s < S.N_STATES:  # a corrupt state is not counted: the invariants see it
+            counts[s] += 1
+        if s != S.NONE:
+            active[na] = i
+            na += 1
+            if s >= S.WIJKTEAM:
+                busy[nb] = i
+                nb += 1
+    return active[:na], counts, busy[:nb]

@@ -566,3 +566,21 @@ def test_stepping_past_the_planned_run_extends_the_series_and_keeps_it():
     n = m.total_weeks + 3
     np.testing.assert_array_equal(cols["week"][:n], np.arange(n))
     assert (cols["children"][:n] > 0).all() and m.invariant_violations == 0
+
+
+@given(st.lists(st.integers(0, S.N_STATES - 1), max_size=200))
+def test_census_matches_numpy(states):
+    from sim.model import census
+
+    state = np.array(states, dtype=np.int8)
+    active, counts, busy = census(state)
+    np.testing.assert_array_equal(active, np.flatnonzero(state != S.NONE))
+    np.testing.assert_array_equal(counts, np.bincount(state, minlength=S.N_STATES))
+    np.testing.assert_array_equal(busy, np.flatnonzero(state >= S.WIJKTEAM))
+
+
+def test_census_leaves_a_corrupt_state_uncounted():
+    from sim.model import census
+
+    _, counts, _ = census(np.array([0, 4, 99, -1], dtype=np.int8))
+    assert counts.sum() == 2 and counts[0] == 1 and counts[4] == 1
