@@ -22,9 +22,9 @@ from sim.buffers import push, push_row
 from sim.context import define_struct, unliteral_fields
 from sim.context import kernel_context as ctx
 from sim.population import NEVER
-from sim.queues import admit_mask
+from sim.queues import admit_mask, smooth_waits, smoothing_alpha, usable_places
 from sim.rng import Purpose, normal_at, uniform_at
-from sim.routing import occupancy, wijkteam_refers_one
+from sim.routing import _count_occupancy, occupancy, wijkteam_refers_one
 from sim.states import Count
 
 ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER = 0, 1, 2
@@ -510,19 +510,28 @@ def _refer_indicated(m, idx: np.ndarray, week: int) -> None:
     refer_specialist(m, idx[res], int(S.REF_WIJKTEAM), week, residential=True, indicated=True)
 
 
-def urgency(ch, idx: np.ndarray) -> np.ndarray:
-    """Rank on a waiting list, highest first: 2 for a life-threatening situation, 1 for a crisis
-    now or a referral that was urgent when made (crisis, 'other' referrers), 0 otherwise.
+@numba.njit(cache=True, nogil=True)
+def urgency_one(k, i: int) -> int:
+    """Rank of child ``i`` on a waiting list, highest first: 2 for a life-threatening
+    situation, 1 for a crisis now or a referral that was urgent when made (crisis, 'other'
+    referrers), 0 otherwise.
 
     Read at every admission, so a need that becomes a crisis on the list moves the child up
     (lists ordered by urgency, then arrival: DESIGN §3)."""
-    return (ch.priority[idx] | (ch.need[idx] >= 4)) + ch.life_threat[idx]
+    return (1 if k.priority[i] or k.need[i] >= 4 else 0) + (1 if k.life_threat[i] else 0)
 
 
 @numba.njit(cache=True, nogil=True)
-def urgency_one(k, i):
-    """:func:`urgency` of child ``i`` (0, 1 or 2)."""
-    return (1 if k.priority[i] or k.need[i] >= 4 else 0) + (1 if k.life_threat[i] else 0)
+def _urgency_all(k, idx):
+    out = np.empty(idx.size, np.int64)
+    for j in range(idx.size):
+        out[j] = urgency_one(k, idx[j])
+    return out
+
+
+def urgency(m, idx: np.ndarray) -> np.ndarray:
+    """:func:`urgency_one` of children ``idx`` of model ``m``."""
+    return _urgency_all(ctx(m, 0), np.asarray(idx, np.int64))
 
 
 # Help below the residential level from which a life-threatening situation is escalated, with
@@ -699,25 +708,21 @@ def _admissions(
         return wait[:0], np.empty(0, np.float64), np.empty(0, np.int8)
     free = np.empty(places.size, np.int64)
     for pr in range(places.size):
-        free[pr] = max(np.int64(np.floor(places[pr] + 1e-9)) - occupied[pr], 0)
+        free[pr] = max(usable_places(places[pr]) - occupied[pr], 0)
     adm = _select(k, wait, free)
     waits = np.empty(adm.size, np.float64)
     need = np.empty(adm.size, np.int8)
-    cnt = np.zeros(places.size, np.int64)
-    tot = np.zeros(places.size, np.float64)
+    prov = np.empty(adm.size, np.int64)
     for j in range(adm.size):
         i = adm[j]
         waits[j] = week - c.q_entry[i]
         need[j] = c.need[i]
-        cnt[c.provider[i]] += 1
-        tot[c.provider[i]] += waits[j]
+        prov[j] = c.provider[i]
         ref = c.referrer[i]
         k.trajectories[ref] += 1
         k.routes[ref, tier] += 1
         k.new_traj_week[ref] += 1
-    for pr in range(places.size):
-        if cnt[pr] > 0:
-            expected_wait[pr] += alpha * (tot[pr] / cnt[pr] - expected_wait[pr])
+    smooth_waits(expected_wait, prov, waits, alpha)
     _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long_wait)
     return adm, waits, need
 
@@ -757,7 +762,7 @@ def admissions(
         p["waiting.preventive_withdrawal_ratio"],
         pool.places,
         pool.expected_wait,
-        1.0 / max(p["specialist.wait_smoothing_weeks"], 1.0),
+        smoothing_alpha(p["specialist.wait_smoothing_weeks"]),
         bool(stop),
         tier,
         lengths,
@@ -1069,7 +1074,8 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
         if c.need[i] >= 4 and uniform_at(r.key, c.uid[i], week, _RESIDENTIAL) < r.crisis_referral:
             refer_one(k, r, i, c.referrer[i], week, True, False)
     if n and not r.integrated:
-        occupancy(k, r, 0)  # counted now for the step-down room of the children still here
+        if not k.occ_ready[0]:  # counted now for the step-down room of the children still here
+            _count_occupancy(k, r)
     e = np.empty(n, np.int64)
     ne = 0
     for i in s:

@@ -35,18 +35,17 @@ class Collaboration:
         self.trust = np.tile(init, (n_gp, 1))
         self.knowledge = np.full(n_gp, p["gp.knowledge_init"])
         self.gp_hours = 0.0  # GP hours spent on collaboration this week
-        self._reset()
+        # This week's tallies per (GP, partner): contacts, outcomes, feedback, staff changes.
+        shape = (self.n_gp, N_PARTNERS)
+        self.in_person = np.zeros(shape)
+        self.digital = np.zeros(shape)
+        self.good = np.zeros(shape)
+        self.bad = np.zeros(shape)
+        self.feedback = np.zeros(self.n_gp)
+        self.staff_change = np.zeros(shape, dtype=bool)
 
     def _reset(self) -> None:
-        # Cleared in place: the compiled kernels hold these arrays (sim.context).
-        if not hasattr(self, "in_person"):
-            shape = (self.n_gp, N_PARTNERS)
-            self.in_person = np.zeros(shape)
-            self.digital = np.zeros(shape)
-            self.good = np.zeros(shape)
-            self.bad = np.zeros(shape)
-            self.feedback = np.zeros(self.n_gp)
-            self.staff_change = np.zeros(shape, dtype=bool)
+        # Cleared in place, never replaced: the compiled kernels hold these arrays (sim.context).
         for a in (self.in_person, self.digital, self.good, self.bad, self.feedback):
             a[:] = 0.0
         self.staff_change[:] = False

@@ -9,7 +9,8 @@ count for each array, at every call.
 
 ``kernel_context(m, rows)`` returns the model's context with room for ``rows`` more rows in
 every buffer. It is rebuilt only when one of its arrays was replaced (a buffer that grew, the
-tallies reset at the end of the warm-up or at the start of a week, new places or funding).
+tallies reset at the end of the warm-up, new funding or places set between weeks); the weekly
+updates change arrays in place so that one context lasts from week to week.
 """
 
 from __future__ import annotations

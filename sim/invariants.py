@@ -6,12 +6,14 @@ Each failed check adds one violation and a message; the count goes into the summ
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
 from sim import states as S
 
-# The flags of _scan, in the order of the messages.
+# What each of _scan's child flags means (its messages, in the order of the flags).
 _CHILD_MESSAGES = (
     "a child is in no state or in more than one",
     "need level outside 0-4",
@@ -28,7 +30,7 @@ def _scan(state, need, life_threat, provider, family, n_fam, n_spec, n_res):
     on a list or in care has no valid provider (wait and care state of each tier), the
     children in care per provider of each tier, and the children per family (a family id
     out of range counts in the last slot)."""
-    flags = np.zeros(5, np.bool_)
+    flags = np.zeros(len(_CHILD_MESSAGES), np.bool_)
     bad_provider = np.zeros((2, 2), np.bool_)
     occ_spec = np.zeros(n_spec, np.int64)
     occ_res = np.zeros(n_res, np.int64)
@@ -64,6 +66,8 @@ def _scan(state, need, life_threat, provider, family, n_fam, n_spec, n_res):
 
 def _close(a: float, b: float, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     """``np.isclose`` on two numbers, without its array machinery (it runs every week)."""
+    if math.isinf(a) or math.isinf(b):
+        return a == b
     return abs(a - b) <= atol + rtol * abs(b)
 
 

@@ -124,7 +124,8 @@ SERIES_COLUMNS = (
     + [f"cost_{t}" for t in S.TIERS]
     + ["qaly_loss", "admission_threshold", "registration_stop"]
 )
-COL = {name: j for j, name in enumerate(SERIES_COLUMNS)}  # column positions in Recorder.table
+# Column positions in Recorder.table, so a week's row is written by position, not by name.
+COL = {name: j for j, name in enumerate(SERIES_COLUMNS)}
 
 
 def _family_sample(m, week, care_idx, fam, uf, profs) -> np.ndarray:
@@ -296,7 +297,8 @@ class Recorder:
         row[COL["knowledge_mean"]] = m.collab.knowledge.mean()
         trust = m.collab.trust
         j = COL["trust_" + S.PARTNERS[0]]
-        for k in range(len(S.PARTNERS)):  # a mean per column (as numpy sums a 1-D array)
+        # A mean per column: trust.mean(axis=0) sums in another order (other last bits).
+        for k in range(len(S.PARTNERS)):
             row[j + k] = trust[:, k].mean()
         j = COL["new_" + S.REFERRERS[0]]
         row[j : j + len(S.REFERRERS)] = m.tally.new_traj_week

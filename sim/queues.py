@@ -12,9 +12,42 @@ import math
 import numba
 import numpy as np
 
+# Fractional places that are a whole number but for rounding count as that number.
+PLACE_ROUNDING = 1e-9
+
 
 @numba.njit(cache=True, nogil=True)
-def admit_mask(provider, priority, entry, uid, free):
+def usable_places(places: float) -> int:
+    """The places a provider with ``places`` fractional places can use (their floor)."""
+    return np.int64(np.floor(places + PLACE_ROUNDING))
+
+
+def smoothing_alpha(smoothing_weeks: float) -> float:
+    """The weight of this week's mean wait in the expected wait (exponential smoothing)."""
+    return 1.0 / max(smoothing_weeks, 1.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def smooth_waits(
+    expected_wait: np.ndarray, provider: np.ndarray, waits: np.ndarray, alpha: float
+) -> None:
+    """Move each provider's ``expected_wait`` by ``alpha`` towards the mean of this week's
+    ``waits`` (weeks) of the children it admitted (``provider``), summed in their order."""
+    n = expected_wait.size
+    cnt = np.zeros(n, np.int64)
+    tot = np.zeros(n, np.float64)
+    for j in range(provider.size):
+        cnt[provider[j]] += 1
+        tot[provider[j]] += waits[j]
+    for k in range(n):
+        if cnt[k] > 0:
+            expected_wait[k] += alpha * (tot[k] / cnt[k] - expected_wait[k])
+
+
+@numba.njit(cache=True, nogil=True)
+def admit_mask(
+    provider: np.ndarray, priority: np.ndarray, entry: np.ndarray, uid: np.ndarray, free: np.ndarray
+) -> np.ndarray:
     """:func:`admit` on int64 arrays (compiled, for kernels): sorts by id, then stably by entry
     week, urgency and provider, so the order is that of ``np.lexsort``."""
     n = provider.size
@@ -49,7 +82,10 @@ def admit(
     def i64(a):
         return np.asarray(a).astype(np.int64)
 
-    return admit_mask(i64(provider), i64(priority), i64(entry), i64(uid), i64(free))
+    provider, free = i64(provider), i64(free)
+    if len(provider) and (provider.min() < 0 or provider.max() >= len(free)):
+        raise IndexError("admit: a provider index outside the providers of 'free'")
+    return admit_mask(provider, i64(priority), i64(entry), i64(uid), free)
 
 
 class ProviderPool:
@@ -69,20 +105,19 @@ class ProviderPool:
 
     @property
     def capacity(self) -> np.ndarray:
-        return np.floor(self.places + 1e-9).astype(np.int64)
+        """The places each provider can use: the floor of its fractional places."""
+        return np.floor(self.places + PLACE_ROUNDING).astype(np.int64)
 
     def observe_waits(
         self, provider: np.ndarray, waits: np.ndarray, smoothing_weeks: float
     ) -> None:
         """Update each provider's expected wait with the waits of this week's admissions."""
-        if len(provider) == 0:
-            return
-        cnt = np.bincount(provider, minlength=self.n)
-        tot = np.bincount(provider, weights=waits, minlength=self.n)
-        seen = cnt > 0
-        alpha = 1.0 / max(smoothing_weeks, 1.0)
-        mean = np.divide(tot, cnt, out=np.zeros(self.n), where=seen)
-        self.expected_wait[seen] += alpha * (mean[seen] - self.expected_wait[seen])
+        smooth_waits(
+            self.expected_wait,
+            np.asarray(provider, np.int64),
+            np.asarray(waits, np.float64),
+            smoothing_alpha(smoothing_weeks),
+        )
 
     def queue_wait_estimate(
         self, queue_len: np.ndarray, occupied: np.ndarray, mean_stay: float

@@ -144,7 +144,7 @@ def _schedule_kernel(
     next_kind,
 ):
     """The next event of each unmet-need child ``idx`` from week ``week + 1`` on (see
-    :func:`schedule`); ``know`` is each child's family's knowledge of the offer (M8)."""
+    :func:`schedule`); ``know`` is the families' knowledge of the offer (M8, 0-1)."""
     h = np.zeros(N_KINDS)
     b_time = stream_base(key, week, UNMET_TIME_PURPOSE)
     b_kind = stream_base(key, week, UNMET_KIND_PURPOSE)
@@ -169,7 +169,7 @@ def _schedule_kernel(
             ]
             if shame[f] and lvl < 4:
                 pres = pres * r.shame
-            h[PRESENT] = _hazard(pres * max(1.0 + r.knowledge * (know[j] - 0.5), 0.0))
+            h[PRESENT] = _hazard(pres * max(1.0 + r.knowledge * (know - 0.5), 0.0))
         contact = r.jgz_contacts_0_3 if nxt - birth[i] < AGE4 else r.jgz_contacts_4_17
         detect = 1.0 - r.jgz_miss ** float(lvl)
         h[JGZ] = _hazard(min(max(contact * r.jgz_reach, 0.0), 1.0) * detect)
@@ -213,7 +213,7 @@ def schedule(m, idx: np.ndarray, week: int) -> None:
         idx,
         int(week),
         m.streams.key,
-        np.full(len(idx), m.knowledge_of_offer()),
+        m.knowledge_of_offer(),
         *_schedule_columns(m),
     )
 
@@ -258,7 +258,7 @@ def _flush(r, data, n, state, week, key, know, *cols):
     for j in range(ids.size):
         keep[j] = state[ids[j]] == S.UNMET
     sel = ids[keep]
-    _schedule_kernel(r, sel, week, key, np.full(sel.size, know), *cols)
+    _schedule_kernel(r, sel, week, key, know, *cols)
 
 
 def flush(m, week: int) -> None:

@@ -706,7 +706,7 @@ def test_urgency_is_read_at_admission_so_a_crisis_on_the_list_moves_up():
     _on_list(m, kids[10:20], S.WAIT_SPECIALIST, WEEK - 10, 4)  # a crisis since joining
     _on_list(m, kids[20:], S.WAIT_SPECIALIST, WEEK - 5, 4)
     ch.life_threat[kids[25:]] = True
-    u = care.urgency(ch, kids)
+    u = care.urgency(m, kids)
     assert (u[:10] == 0).all() and (u[10:25] == 1).all() and (u[25:] == 2).all()
     # Provider 0 has exactly 8 free places: the five life-threatening children, then three of
     # the crises in order of arrival (the earlier ones), none of the earliest arrivals.
@@ -763,7 +763,7 @@ def test_a_life_threatening_situation_in_lighter_help_is_escalated_to_residentia
     care.escalate(m, WEEK)
     assert (ch.state[kids[:6]] == S.WAIT_RESIDENTIAL).all()
     assert (ch.state[kids[6:]] == state).all()
-    assert (care.urgency(ch, kids[:6]) == 2).all()
+    assert (care.urgency(m, kids[:6]) == 2).all()
     assert (ch.referrer[kids[:6]] == after).all()
     assert (ch.referrer[kids[6:]] == before).all()
     assert m.tally.escalations_life_threat == 6

@@ -371,6 +371,27 @@ def test_invariant_checker_reports_invalid_provider(bad_provider):
     assert any("valid provider" in msg for msg in m.invariant_messages)
 
 
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("state", 99, "in no state"),
+        ("state", -3, "in no state"),
+        ("family", 10**6, "children per family"),
+        ("family", -1, "children per family"),
+    ],
+)
+def test_invariant_checker_reports_a_corrupt_state_or_family(column, value, message):
+    """A state or family id outside its range is a violation, found by the census of the
+    week (which leaves a bad state uncounted) and the scan of the child table."""
+    from sim.model import census
+
+    m = _fresh_model()
+    getattr(m.children, column)[np.flatnonzero(m.children.state == S.UNMET)[0]] = value
+    _, counts, _ = census(m.children.state)
+    assert invariants.check(m, m.week, counts) >= 1
+    assert any(message in msg for msg in m.invariant_messages)
+
+
 def test_invariant_checker_detects_bad_state_counts():
     m = _fresh_model()
     counts = np.bincount(m.children.state, minlength=S.N_STATES)
@@ -549,6 +570,33 @@ def test_families_leave_the_residential_list_as_they_leave_the_specialist_list(r
     assert np.all(left[:3]) and np.all(ch.state[healed] == S.NONE)
     assert np.all(left) if rate == 1.0 else not left[3:].any()
     assert m.tally.withdrawals == (len(listed) if rate == 1.0 else 3)
+
+
+def test_series_rows_put_each_figure_in_its_named_column():
+    """Rows are written by position (metrics.COL): the blocks of columns must lie in the order
+    the recorder writes them, and the figures must add up by name."""
+    from sim.metrics import COL
+
+    for prefix, names in (
+        ("n_", S.STATE_NAMES),
+        ("need_", [str(k) for k in range(S.N_LEVELS)]),
+        ("trust_", S.PARTNERS),
+        ("new_", S.REFERRERS),
+        ("cost_", S.PAYERS),
+        ("cost_", S.TIERS),
+    ):
+        first = COL[prefix + names[0]]
+        assert [COL[prefix + n] for n in names] == list(range(first, first + len(names)))
+    assert [COL[c] for c in ("week", "year", "measured", "children")] == [0, 1, 2, 3]
+    m = YouthCareModel(families=300, years=1, warmup_years=0, seed=5, check=True)
+    m.run()
+    c = m.recorder.cols
+    np.testing.assert_array_equal(sum(c[f"n_{s}"] for s in S.STATE_NAMES), c["children"])
+    np.testing.assert_array_equal(sum(c[f"need_{k}"] for k in range(S.N_LEVELS)), c["children"])
+    np.testing.assert_allclose(sum(c[f"cost_{p}"] for p in S.PAYERS), c["cost_total"])
+    np.testing.assert_allclose(sum(c[f"cost_{t}"] for t in S.TIERS), c["cost_total"])
+    np.testing.assert_array_equal(c["week"], np.arange(m.total_weeks))
+    assert c["trust_wijkteam"][-1] == m.collab.trust[:, S.P_WIJKTEAM].mean()
 
 
 def test_stepping_past_the_planned_run_extends_the_series_and_keeps_it():

@@ -208,3 +208,11 @@ def test_simulated_single_provider_queue_matches_erlang_c():
     assert abs(lq.mean() - lq_ec) <= ci_lq + margin_lq, (lq.mean(), lq_ec, ci_lq)
     # the test has power: the CI is narrow compared with the quantities
     assert ci_pw < 0.1 * pw_ec and ci_lq < 0.15 * lq_ec
+
+
+def test_admit_refuses_a_provider_outside_free():
+    one = np.array([0, 1])
+    with pytest.raises(IndexError, match="provider"):
+        admit(np.array([0, 2]), one, one, one, np.array([1, 1]))
+    with pytest.raises(IndexError, match="provider"):
+        admit(np.array([-1, 0]), one, one, one, np.array([1, 1]))
