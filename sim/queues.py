@@ -139,12 +139,32 @@ class ProviderPool:
         """Partial adjustment of places towards a wait of ``target_wait`` weeks."""
         if strength <= 0:
             return
-        gap = (wait_signal - target_wait) / max(target_wait, 1.0)
-        gap = np.clip(gap, -1.0, 1.0)
-        self.places += strength * self.places * gap / max(lag_weeks, 1.0)
-        # In place: the compiled kernels hold the array (sim.context).
-        np.clip(self.places, floor_ratio * self.places0, cap_ratio * self.places0, out=self.places)
-        np.maximum(self.places, occupied, out=self.places)
+        _adjust_places(
+            self.places,
+            self.places0,
+            np.asarray(wait_signal, np.float64),
+            np.asarray(occupied, np.float64),
+            target_wait,
+            lag_weeks,
+            cap_ratio,
+            strength,
+            floor_ratio,
+        )
+
+
+@numba.njit(cache=True, nogil=True)
+def _adjust_places(
+    places, places0, wait_signal, occupied, target_wait, lag_weeks, cap_ratio, strength, floor_ratio
+):
+    """:meth:`ProviderPool.adjust_capacity` per provider, in place (the kernels hold the array):
+    the wait gap clipped to +-1, a partial step of ``strength / lag_weeks``, then the floor and
+    the workforce cap around the starting places, and never below the places in use."""
+    tw, lag = max(target_wait, 1.0), max(lag_weeks, 1.0)
+    for j in range(places.size):
+        gap = min(max((wait_signal[j] - target_wait) / tw, -1.0), 1.0)
+        x = places[j] + strength * places[j] * gap / lag
+        x = min(max(x, floor_ratio * places0[j]), cap_ratio * places0[j])
+        places[j] = max(x, occupied[j])
 
 
 def erlang_c(arrival_rate: float, service_rate: float, servers: int) -> tuple[float, float]:
