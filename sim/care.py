@@ -627,19 +627,30 @@ def _withdraw(m, gone: np.ndarray, week: int) -> None:
         _withdraw_all(ctx(m, len(gone)), m.care_rules, gone, week)
 
 
+# The lists and care of the two tiers of providers.
+_AT_PROVIDER = np.zeros(S.N_STATES, np.bool_)
+_AT_PROVIDER[[S.WAIT_SPECIALIST, S.SPECIALIST, S.WAIT_RESIDENTIAL, S.RESIDENTIAL]] = True
+
+
 @numba.njit(cache=True, nogil=True)
 def _leave_lists(k, r, cand, wait_state, care_state, week, withdrawal, preventive_ratio, n_prov):
     """Withdrawal from list ``wait_state`` among the children ``cand``: returns the children
-    still on it and the children in ``care_state`` per provider."""
+    still on it, the children in ``care_state`` per provider, and the children of ``cand`` on
+    the other tier's list or in its care (what that tier's admissions look at: nothing here
+    moves a child into or out of them)."""
     c = k
     stay = np.empty(cand.size, np.int64)
-    n = 0
+    other = np.empty(cand.size, np.int64)
+    n = n_other = 0
     occupied = np.zeros(n_prov, np.int64)
     for i in cand:
         st = c.state[i]
         if st == care_state:
             occupied[c.provider[i]] += 1
         if st != wait_state:
+            if st != care_state and _AT_PROVIDER[st]:
+                other[n_other] = i
+                n_other += 1
             continue
         wd = withdrawal * (preventive_ratio if c.preventive[i] else 1.0)
         # A life-threatening situation under the escalation path does not leave the list
@@ -650,7 +661,7 @@ def _leave_lists(k, r, cand, wait_state, care_state, week, withdrawal, preventiv
         else:
             stay[n] = i
             n += 1
-    return stay[:n], occupied
+    return stay[:n], occupied, other[:n_other]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -699,13 +710,13 @@ def _admissions(
     (``places``, fractional: a provider uses their floor); updates each provider's expected
     wait (``expected_wait``, smoothed with ``alpha``) and the trajectories by referrer of
     ``tier`` (1 specialist, 2 residential). Returns the admitted, their waits in weeks and
-    their need levels at admission."""
+    their need levels at admission, and the children of ``cand`` at the other tier."""
     c = k
-    wait, occupied = _leave_lists(
+    wait, occupied, other = _leave_lists(
         k, r, cand, wait_state, care_state, week, withdrawal, preventive_ratio, places.size
     )
     if stop or wait.size == 0:
-        return wait[:0], np.empty(0, np.float64), np.empty(0, np.int8)
+        return wait[:0], np.empty(0, np.float64), np.empty(0, np.int8), other
     free = np.empty(places.size, np.int64)
     for pr in range(places.size):
         free[pr] = max(usable_places(places[pr]) - occupied[pr], 0)
@@ -724,7 +735,7 @@ def _admissions(
         k.new_traj_week[ref] += 1
     smooth_waits(expected_wait, prov, waits, alpha)
     _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long_wait)
-    return adm, waits, need
+    return adm, waits, need, other
 
 
 def admissions(
@@ -736,11 +747,12 @@ def admissions(
     prof: int,
     stop: bool,
     cand: np.ndarray | None = None,
-) -> None:
+) -> np.ndarray:
     """Withdrawal from the list, then admission to free places (urgency, then arrival).
 
     ``cand``: the children that may be on the list or in care, in order (default: all with a
-    state but none)."""
+    state but none). Returns those of them on the other tier's list or in its care, in order:
+    the ``cand`` of that tier's admissions, which this tier's leave untouched."""
     ch, p = m.children, m.p
     if cand is None:
         cand = np.flatnonzero(ch.state != S.NONE)
@@ -749,7 +761,7 @@ def admissions(
     else:
         lengths = np.full(S.N_LEVELS, float(p["residential.stay_weeks"]))
         mult, tier = np.full(pool.n, m.funding.res_length_mult), 2
-    adm, waits, need = _admissions(
+    adm, waits, need, other = _admissions(
         ctx(m, 2 * len(cand)),
         m.care_rules,
         cand,
@@ -772,6 +784,7 @@ def admissions(
     )
     if len(adm):
         m.tally.record_waits(care_state, waits, week, m.measuring(week), need)
+    return other
 
 
 # --- care -------------------------------------------------------------------------------------

@@ -546,7 +546,7 @@ class YouthCareModel(mesa.Model):
         care.indications(self, w)
         stop = self.funding.stopped
         cand = active  # a superset of the children on a list or in care: nobody left 'none' since
-        care.admissions(
+        at_residential = care.admissions(
             self, w, self.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, S.PROF_SPECIALIST, stop, cand
         )
         care.admissions(
@@ -557,7 +557,7 @@ class YouthCareModel(mesa.Model):
             S.RESIDENTIAL,
             S.PROF_RESIDENTIAL,
             False,
-            cand,
+            at_residential,
         )
         active = np.flatnonzero(self.children.state != S.NONE)
         care.care(self, w, active)

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import invariants
+from sim import care, invariants
 from sim import states as S
 from sim.metrics import QUEUE_STATES
 from sim.model import YouthCareModel
@@ -632,3 +632,22 @@ def test_census_leaves_a_corrupt_state_uncounted():
 
     _, counts, _ = census(np.array([0, 4, 99, -1], dtype=np.int8))
     assert counts.sum() == 2 and counts[0] == 1 and counts[4] == 1
+
+
+def test_specialist_admissions_hand_the_residential_tier_its_children_untouched():
+    """The specialist tier's admissions return the children at the residential tier (list or
+    care) in order, which the residential admissions then look at: those children's states
+    are the same before and after the specialist tier."""
+    m = YouthCareModel(families=3000, years=1, warmup_years=0, seed=2, check=True)
+    for _ in range(20):
+        m.step()
+    ch = m.children
+    cand = np.flatnonzero(ch.state != S.NONE)
+    res_states = (S.WAIT_RESIDENTIAL, S.RESIDENTIAL)
+    before = cand[np.isin(ch.state[cand], res_states)]
+    assert len(before) >= 5
+    rest = care.admissions(
+        m, m.week, m.specialist, S.WAIT_SPECIALIST, S.SPECIALIST, S.PROF_SPECIALIST, False, cand
+    )
+    np.testing.assert_array_equal(rest, before)
+    np.testing.assert_array_equal(rest, cand[np.isin(ch.state[cand], res_states)])
