@@ -24,7 +24,7 @@ from sim.context import kernel_context as ctx
 from sim.population import NEVER
 from sim.queues import admit_mask, smooth_waits, smoothing_alpha, usable_places
 from sim.rng import Purpose, normal_at, uniform_at
-from sim.routing import _count_occupancy, occupancy, wijkteam_refers_one
+from sim.routing import ensure_occupancy, occupancy, wijkteam_refers_one
 from sim.states import Count
 
 ROUTE_MUNICIPALITY, ROUTE_PROVINCE, ROUTE_INSURER = 0, 1, 2
@@ -627,11 +627,6 @@ def _withdraw(m, gone: np.ndarray, week: int) -> None:
         _withdraw_all(ctx(m, len(gone)), m.care_rules, gone, week)
 
 
-# The lists and care of the two tiers of providers.
-_AT_PROVIDER = np.zeros(S.N_STATES, np.bool_)
-_AT_PROVIDER[[S.WAIT_SPECIALIST, S.SPECIALIST, S.WAIT_RESIDENTIAL, S.RESIDENTIAL]] = True
-
-
 @numba.njit(cache=True, nogil=True)
 def _leave_lists(k, r, cand, wait_state, care_state, week, withdrawal, preventive_ratio, n_prov):
     """Withdrawal from list ``wait_state`` among the children ``cand``: returns the children
@@ -648,7 +643,7 @@ def _leave_lists(k, r, cand, wait_state, care_state, week, withdrawal, preventiv
         if st == care_state:
             occupied[c.provider[i]] += 1
         if st != wait_state:
-            if st != care_state and _AT_PROVIDER[st]:
+            if st != care_state and S.TIER[st] >= 0:
                 other[n_other] = i
                 n_other += 1
             continue
@@ -1087,8 +1082,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
         if c.need[i] >= 4 and uniform_at(r.key, c.uid[i], week, _RESIDENTIAL) < r.crisis_referral:
             refer_one(k, r, i, c.referrer[i], week, True, False)
     if n and not r.integrated:
-        if not k.occ_ready[0]:  # counted now for the step-down room of the children still here
-            _count_occupancy(k, r)
+        ensure_occupancy(k, r)  # counted now for the step-down room of the children still here
     e = np.empty(n, np.int64)
     ne = 0
     for i in s:

@@ -6,8 +6,6 @@ Each failed check adds one violation and a message; the count goes into the summ
 
 from __future__ import annotations
 
-import math
-
 import numba
 import numpy as np
 
@@ -21,7 +19,6 @@ _CHILD_MESSAGES = (
     "a child with unmet need has need 0",
     "a child flagged life-threatening is not in crisis (need 4)",
 )
-_POOLS = ((S.WAIT_SPECIALIST, S.SPECIALIST), (S.WAIT_RESIDENTIAL, S.RESIDENTIAL))
 
 
 @numba.njit(cache=True, nogil=True)
@@ -49,26 +46,16 @@ def _scan(state, need, life_threat, provider, family, n_fam, n_spec, n_res):
             flags[4] = True
         f = family[i]
         per_family[f if 0 <= f < n_fam else n_fam] += 1
-        for t in range(2):
-            n_prov = n_spec if t == 0 else n_res
-            for c in range(2):
-                if s == _POOLS[t][c]:
-                    pr = provider[i]
-                    if pr < 0 or pr >= n_prov:
-                        bad_provider[t, c] = True
-                    elif c == 1:
-                        if t == 0:
-                            occ_spec[pr] += 1
-                        else:
-                            occ_res[pr] += 1
+        t = S.TIER[s] if 0 <= s < S.N_STATES else -1
+        if t < 0:
+            continue
+        in_care = S.IN_CARE[s]
+        pr = provider[i]
+        if pr < 0 or pr >= (n_spec if t == 0 else n_res):
+            bad_provider[t, 1 if in_care else 0] = True
+        elif in_care:
+            (occ_spec if t == 0 else occ_res)[pr] += 1
     return flags, bad_provider, occ_spec, occ_res, per_family
-
-
-def _close(a: float, b: float, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
-    """``np.isclose`` on two numbers, without its array machinery (it runs every week)."""
-    if math.isinf(a) or math.isinf(b):
-        return a == b
-    return abs(a - b) <= atol + rtol * abs(b)
 
 
 def check(m, week: int, counts: np.ndarray) -> int:
@@ -89,7 +76,7 @@ def check(m, week: int, counts: np.ndarray) -> int:
     if per_family[-1] or not np.array_equal(m.children_per_family, per_family[:-1]):
         msgs.append("children per family out of step with the child table")
     for t, (pool, occ) in enumerate(((m.specialist, occ_spec), (m.residential, occ_res))):
-        for c, s in enumerate(_POOLS[t]):
+        for c, s in enumerate(S.TIER_STATES[t]):
             if bad_provider[t, c]:
                 msgs.append(f"{S.STATE_NAMES[s]}: a child without a valid provider")
         if np.any(occ > pool.capacity):
@@ -102,9 +89,9 @@ def check(m, week: int, counts: np.ndarray) -> int:
         msgs.append("a queue below zero")
     led = m.ledger
     wk = led.week
-    if not _close(wk.sum(), led.added_this_week, rtol=1e-9, atol=1e-6):
+    if not np.isclose(wk.sum(), led.added_this_week, rtol=1e-9, atol=1e-6):
         msgs.append("costs booked this week do not add up to the ledger")
-    if not _close(wk.sum(axis=0).sum(), wk.sum(axis=1).sum()) or np.any(wk < -1e-9):
+    if not np.isclose(wk.sum(axis=0).sum(), wk.sum(axis=1).sum()) or np.any(wk < -1e-9):
         msgs.append("costs by payer and by tier differ, or a cost is negative")
     t = m.collab.trust
     if t.min() < 0 or t.max() > 1 or m.collab.knowledge.min() < 0 or m.collab.knowledge.max() > 1:

@@ -128,6 +128,21 @@ SERIES_COLUMNS = (
 COL = {name: j for j, name in enumerate(SERIES_COLUMNS)}
 
 
+def _block(prefix: str, names) -> slice:
+    """The columns ``prefix + name`` for ``names``: consecutive in SERIES_COLUMNS."""
+    first = COL[f"{prefix}{names[0]}"]
+    return slice(first, first + len(names))
+
+
+_HEAD = slice(0, 4)  # week, year, measured, children
+_STATES = _block("n_", S.STATE_NAMES)
+_NEEDS = _block("need_", range(S.N_LEVELS))
+_TRUST = _block("trust_", S.PARTNERS)
+_NEW = _block("new_", S.REFERRERS)
+_PAYERS = _block("cost_", S.PAYERS)
+_TIERS = _block("cost_", S.TIERS)
+
+
 def _family_sample(m, week, care_idx, fam, uf, profs) -> np.ndarray:
     """Rows (multi-problem 0/1, professionals, weeks since need began) for families ``uf``.
 
@@ -278,10 +293,9 @@ class Recorder:
                 self.family_samples.append(_family_sample(m, week, care_idx, fam, uf, profs))
 
         row = self.table[week]
-        row[: COL["n_" + S.STATE_NAMES[0]]] = week, year, measured, ch.n
-        j = COL["n_" + S.STATE_NAMES[0]]
-        row[j : j + S.N_STATES] = counts
-        row[COL["need_0"] : COL["need_0"] + S.N_LEVELS] = need_counts
+        row[_HEAD] = week, year, measured, ch.n
+        row[_STATES] = counts
+        row[_NEEDS] = need_counts
         row[COL["life_threatening"]] = n_lt
         # Families with a child in crisis / life-threatening: the Almere pyramid counts
         # "jeugdigen/gezinnen" (seeds/001 L1255-1257), so V8 reads both units.
@@ -296,19 +310,12 @@ class Recorder:
         row[COL["worker_utilisation"]] = m.worker_utilisation_week
         row[COL["knowledge_mean"]] = m.collab.knowledge.mean()
         trust = m.collab.trust
-        j = COL["trust_" + S.PARTNERS[0]]
         # A mean per column: trust.mean(axis=0) sums in another order (other last bits).
-        for k in range(len(S.PARTNERS)):
-            row[j + k] = trust[:, k].mean()
-        j = COL["new_" + S.REFERRERS[0]]
-        row[j : j + len(S.REFERRERS)] = m.tally.new_traj_week
+        row[_TRUST] = [trust[:, k].mean() for k in range(len(S.PARTNERS))]
+        row[_NEW] = m.tally.new_traj_week
         row[COL["cost_total"]] = cost_week.sum()
-        j = COL["cost_" + S.PAYERS[0]]
-        for i in range(len(S.PAYERS)):
-            row[j + i] = cost_week[i].sum()
-        j = COL["cost_" + S.TIERS[0]]
-        for i in range(len(S.TIERS)):
-            row[j + i] = cost_week[:, i].sum()
+        row[_PAYERS] = [cost_week[i].sum() for i in range(len(S.PAYERS))]
+        row[_TIERS] = [cost_week[:, i].sum() for i in range(len(S.TIERS))]
         row[COL["qaly_loss"]] = qaly
         row[COL["admission_threshold"]] = m.funding.threshold.mean()
         row[COL["registration_stop"]] = m.funding.stopped

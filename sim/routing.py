@@ -178,12 +178,18 @@ def _count_occupancy(k, r):
 
 
 @numba.njit(cache=True, nogil=True)
-def occupancy(k, r, h):
-    """Caseload per FTE over its norm of wijkteam ``h``, counted at the first use in the week
-    and kept for the rest of it (``k.occ``; ``k.occ_ready[0]`` marks it counted). Per-child
-    functions take no arrays: each array argument costs a reference count per call."""
+def ensure_occupancy(k, r):
+    """Count the wijkteams' occupancy if it was not counted yet this week (``k.occ_ready[0]``):
+    it is counted at its first use in the week and kept for the rest of it."""
     if not k.occ_ready[0]:
         _count_occupancy(k, r)
+
+
+@numba.njit(cache=True, nogil=True)
+def occupancy(k, r, h):
+    """Caseload per FTE over its norm of wijkteam ``h`` this week (:func:`ensure_occupancy`).
+    Per-child functions take no arrays: each array argument costs a reference count per call."""
+    ensure_occupancy(k, r)
     return k.occ[h]
 
 
@@ -228,6 +234,5 @@ def wijkteam_occupancy(m) -> np.ndarray:
     """Caseload per FTE over its norm, per wijkteam, this week (:func:`occupancy`)."""
     from sim import care
 
-    if not m._occ_ready[0]:
-        _count_occupancy(care.ctx(m, 0), m.care_rules)
+    ensure_occupancy(care.ctx(m, 0), m.care_rules)
     return m._occ

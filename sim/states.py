@@ -39,6 +39,12 @@ IN_CARE = np.zeros(N_STATES, dtype=bool)
 IN_CARE[[WIJKTEAM, SPECIALIST, RESIDENTIAL]] = True
 WAITING = np.zeros(N_STATES, dtype=bool)
 WAITING[[WAIT_SPECIALIST, WAIT_RESIDENTIAL, WAIT_INDICATION]] = True
+# The provider tiers' list and care states (specialist ambulant, residential), and each state's
+# tier (-1: none).
+TIER_STATES = ((WAIT_SPECIALIST, SPECIALIST), (WAIT_RESIDENTIAL, RESIDENTIAL))
+TIER = np.full(N_STATES, -1, dtype=np.int8)
+TIER[[WAIT_SPECIALIST, SPECIALIST]] = 0
+TIER[[WAIT_RESIDENTIAL, RESIDENTIAL]] = 1
 # States in which need is unmet and evolves by escalation and remission.
 UNTREATED = np.zeros(N_STATES, dtype=bool)
 UNTREATED[[UNMET, WAIT_SPECIALIST, WAIT_RESIDENTIAL, WAIT_INDICATION]] = True
