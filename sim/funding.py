@@ -53,6 +53,19 @@ def _weekly_counts(busy, state, route, provider, protection, cost, tariff_s, tar
     return by_route, occ_s, queue_s, occ_r, queue_r, prot
 
 
+# What Funding.update reads besides the incentive.
+_UPDATE_PARAMS = (
+    "specialist.marginal_cost_share",
+    "mechanisms.funding",
+    "funding.need_weight",
+    "specialist.base_threshold",
+    "funding.threshold_slope",
+    "funding.length_slope",
+    "specialist.stepdown_per_week",
+    "funding.stepdown_slope",
+)
+
+
 class Funding:
     """Provider behaviour from the margin rule, and the municipality's budgets."""
 
@@ -101,12 +114,21 @@ class Funding:
         self.stepdown_rate = np.zeros(n)
         self.res_length_mult = 1.0
         self.incentive = np.zeros(n)
+        self._update_key = None  # the parameters of the last p×q update
         self.update()
 
     def update(self) -> None:
         """Recompute each provider's incentive and the behaviour that follows from it."""
         p = self.m.p
         mc = p["specialist.marginal_cost_share"]
+        # Under p×q the incentive is the margin alone: nothing changes from week to week unless
+        # a parameter does (between weeks), so the same parameters give the same behaviour.
+        key = None
+        if not self.lumpsum:
+            key = tuple(p[name] for name in _UPDATE_PARAMS)
+            if key == self._update_key:
+                return
+        self._update_key = key
         if self.lumpsum:
             slack = np.divide(
                 self.provider_budget - self.provider_cost,

@@ -310,12 +310,13 @@ class Recorder:
         row[COL["worker_utilisation"]] = m.worker_utilisation_week
         row[COL["knowledge_mean"]] = m.collab.knowledge.mean()
         trust = m.collab.trust
-        # A mean per column: trust.mean(axis=0) sums in another order (other last bits).
-        row[_TRUST] = [trust[:, k].mean() for k in range(len(S.PARTNERS))]
+        # A mean per column, each summed on its own: trust.mean(axis=0) sums in another order
+        # (other last bits); the rows of the transposed copy sum as the columns do.
+        row[_TRUST] = trust.T.copy().mean(axis=1)
         row[_NEW] = m.tally.new_traj_week
         row[COL["cost_total"]] = cost_week.sum()
-        row[_PAYERS] = [cost_week[i].sum() for i in range(len(S.PAYERS))]
-        row[_TIERS] = [cost_week[:, i].sum() for i in range(len(S.TIERS))]
+        row[_PAYERS] = cost_week.sum(axis=1)  # per row, as each row's own sum
+        row[_TIERS] = cost_week.T.copy().sum(axis=1)
         row[COL["qaly_loss"]] = qaly
         row[COL["admission_threshold"]] = m.funding.threshold.mean()
         row[COL["registration_stop"]] = m.funding.stopped

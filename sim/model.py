@@ -535,8 +535,8 @@ class YouthCareModel(mesa.Model):
         self._population(w)
         due = unmet.due(self, w)
         unmet.need_events(self, due, w)
-        active = np.flatnonzero(self.children.state != S.NONE)
-        unmet.evolve_waiting(self, active[S.WAITING[self.children.state[active]]], w)
+        active = active_rows(self.children.state)
+        unmet.evolve_waiting(self, waiting_rows(self.children.state, active), w)
         # 2. signalling and 3. decisions: 'other' streams, help-seeking, JGZ signals.
         self._worker_presence(w)
         signalling.other_inflow(self, w, active)
@@ -559,7 +559,7 @@ class YouthCareModel(mesa.Model):
             False,
             at_residential,
         )
-        active = np.flatnonzero(self.children.state != S.NONE)
+        active = active_rows(self.children.state)
         care.care(self, w, active)
         # 5. collaboration dynamics.
         self._collaboration_contacts(w)
@@ -667,23 +667,50 @@ class YouthCareModel(mesa.Model):
 
 
 @numba.njit(cache=True, nogil=True)
+def active_rows(state: np.ndarray) -> np.ndarray:
+    """The children with a state but none, in order (``np.flatnonzero(state != NONE)``,
+    branch-free as in :func:`census`)."""
+    out = np.empty(state.size, np.int64)
+    n = 0
+    for i in range(state.size):
+        out[n] = i
+        n += state[i] != S.NONE
+    return out[:n]
+
+
+@numba.njit(cache=True, nogil=True)
+def waiting_rows(state: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The children of ``rows`` on a waiting list (``states.WAITING``), in order; a corrupt
+    state is on none."""
+    out = np.empty(rows.size, np.int64)
+    n = 0
+    for i in rows:
+        s = state[i]
+        out[n] = i
+        n += (s >= 0) and (s < S.N_STATES) and S.WAITING[s]
+    return out[:n]
+
+
+@numba.njit(cache=True, nogil=True)
 def census(state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The children with a state but none (``active``), the children per state, and the
     active ones in a state from WIJKTEAM on (help, a list or care: ``busy``), in one pass
     (numpy took five)."""
+    # Branch-free: every row is written and the ends advance by the condition, and the counts
+    # go into four interleaved histograms (a corrupt state into a spare slot), so neither
+    # unpredictable branches nor a chain of increments to one counter stall the loop.
     n = state.size
     active = np.empty(n, np.int64)
     busy = np.empty(n, np.int64)
-    counts = np.zeros(S.N_STATES, np.int64)
+    hist = np.zeros((4, S.N_STATES + 1), np.int64)
     na = nb = 0
     for i in range(n):
-        s = state[i]
-        if 0 <= s < S.N_STATES:  # a corrupt state is not counted: the invariants see it
-            counts[s] += 1
-        if s != S.NONE:
-            active[na] = i
-            na += 1
-            if s >= S.WIJKTEAM:
-                busy[nb] = i
-                nb += 1
+        s = np.int64(state[i])
+        hist[i & 3, s if (s >= 0) & (s < S.N_STATES) else S.N_STATES] += 1
+        active[na] = i
+        na += s != S.NONE
+        busy[nb] = i
+        nb += s >= S.WIJKTEAM
+    counts = hist[0, : S.N_STATES] + hist[1, : S.N_STATES]
+    counts += hist[2, : S.N_STATES] + hist[3, : S.N_STATES]
     return active[:na], counts, busy[:nb]

@@ -44,20 +44,62 @@ def smooth_waits(
             expected_wait[k] += alpha * (tot[k] / cnt[k] - expected_wait[k])
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _bits(x: int) -> int:
+    """Bits needed for the integers 0..x."""
+    b = 0
+    while x > 0:
+        b += 1
+        x >>= 1
+    return b
+
+
+@numba.njit(cache=True, nogil=True)
+def admit_order(
+    provider: np.ndarray, priority: np.ndarray, entry: np.ndarray, uid: np.ndarray
+) -> np.ndarray:
+    """The order of ``np.lexsort((uid, entry, -priority, provider))``: by provider, urgency
+    (highest first), entry week, id, and position for ties. One sort of a packed key where the
+    ranges fit 63 bits (always in the model: a few providers, weeks and ids), four stable sorts
+    otherwise; both give the same order, because the packed key ends in the position."""
+    n = provider.size
+    if n == 0:
+        return np.empty(0, np.int64)
+    lo = np.empty(4, np.int64)
+    hi = np.empty(4, np.int64)
+    cols = (provider, -priority, entry, uid)
+    for c in range(4):
+        lo[c], hi[c] = cols[c].min(), cols[c].max()
+    bits = np.empty(5, np.int64)
+    for c in range(4):
+        bits[c] = _bits(hi[c] - lo[c]) if hi[c] - lo[c] >= 0 else 64  # overflow: no packing
+    bits[4] = _bits(n - 1)
+    if bits.sum() <= 63:
+        key = np.empty(n, np.int64)
+        for j in range(n):
+            v = provider[j] - lo[0]
+            v = (v << bits[1]) | (-priority[j] - lo[1])
+            v = (v << bits[2]) | (entry[j] - lo[2])
+            v = (v << bits[3]) | (uid[j] - lo[3])
+            v = (v << bits[4]) | j
+            key[j] = v
+        return np.argsort(key)  # keys are unique, so any sort gives the one order
+    order = np.argsort(uid, kind="mergesort")
+    order = order[np.argsort(entry[order], kind="mergesort")]
+    order = order[np.argsort(-priority[order], kind="mergesort")]
+    return order[np.argsort(provider[order], kind="mergesort")]
+
+
 @numba.njit(cache=True, nogil=True)
 def admit_mask(
     provider: np.ndarray, priority: np.ndarray, entry: np.ndarray, uid: np.ndarray, free: np.ndarray
 ) -> np.ndarray:
-    """:func:`admit` on int64 arrays (compiled, for kernels): sorts by id, then stably by entry
-    week, urgency and provider, so the order is that of ``np.lexsort``."""
+    """:func:`admit` on int64 arrays (compiled, for kernels), in the order of
+    :func:`admit_order`."""
     n = provider.size
-    order = np.argsort(uid, kind="mergesort")
-    order = order[np.argsort(entry[order], kind="mergesort")]
-    order = order[np.argsort(-priority[order], kind="mergesort")]
-    order = order[np.argsort(provider[order], kind="mergesort")]
     taken = np.zeros(free.size, np.int64)
     mask = np.zeros(n, np.bool_)
-    for j in order:
+    for j in admit_order(provider, priority, entry, uid):
         k = provider[j]
         if taken[k] < free[k]:
             taken[k] += 1

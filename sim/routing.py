@@ -234,5 +234,6 @@ def wijkteam_occupancy(m) -> np.ndarray:
     """Caseload per FTE over its norm, per wijkteam, this week (:func:`occupancy`)."""
     from sim import care
 
-    ensure_occupancy(care.ctx(m, 0), m.care_rules)
+    if not m._occ_ready[0]:  # counted already this week: no context needed
+        ensure_occupancy(care.ctx(m, 0), m.care_rules)
     return m._occ

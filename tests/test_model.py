@@ -618,20 +618,23 @@ def test_stepping_past_the_planned_run_extends_the_series_and_keeps_it():
 
 @given(st.lists(st.integers(0, S.N_STATES - 1), max_size=200))
 def test_census_matches_numpy(states):
-    from sim.model import census
+    from sim.model import active_rows, census, waiting_rows
 
     state = np.array(states, dtype=np.int8)
     active, counts, busy = census(state)
     np.testing.assert_array_equal(active, np.flatnonzero(state != S.NONE))
     np.testing.assert_array_equal(counts, np.bincount(state, minlength=S.N_STATES))
     np.testing.assert_array_equal(busy, np.flatnonzero(state >= S.WIJKTEAM))
+    np.testing.assert_array_equal(active_rows(state), active)
+    np.testing.assert_array_equal(waiting_rows(state, active), active[S.WAITING[state[active]]])
 
 
 def test_census_leaves_a_corrupt_state_uncounted():
     from sim.model import census
 
-    _, counts, _ = census(np.array([0, 4, 99, -1], dtype=np.int8))
+    active, counts, busy = census(np.array([0, 4, 99, -1], dtype=np.int8))
     assert counts.sum() == 2 and counts[0] == 1 and counts[4] == 1
+    assert active.tolist() == [1, 2, 3] and busy.tolist() == [1, 2]  # a corrupt state is active
 
 
 def test_specialist_admissions_hand_the_residential_tier_its_children_untouched():

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from sim.queues import ProviderPool, admit, erlang_c, simulate_mmc_weekly
+from sim.queues import ProviderPool, admit, admit_order, erlang_c, simulate_mmc_weekly
 
 
 # --- admit -----------------------------------------------------------------------------------
@@ -67,6 +67,27 @@ def test_admitted_children_precede_everyone_left_on_their_list(wl):
         out = [key[i] for i in np.flatnonzero(~got & (provider == k))]
         if inn and out:
             assert max(inn) < min(out)
+
+
+@given(
+    st.integers(0, 80).flatmap(
+        lambda n: st.tuples(
+            *(
+                st.lists(st.integers(-(2**b), 2**b), min_size=n, max_size=n)
+                for b in (3, 2, 20, 62)  # provider, urgency, entry week, id: the ids may tie
+            )
+        )
+    )
+)
+def test_admit_order_is_lexsort_whether_packed_or_not(cols):
+    """The packed one-sort key and the four-sort fallback (ids beyond the packing) both give
+    np.lexsort's order, ties included."""
+    provider, priority, entry, uid = (np.array(c, dtype=np.int64) for c in cols)
+    want = np.lexsort((uid, entry, -priority, provider))
+    np.testing.assert_array_equal(admit_order(provider, priority, entry, uid), want)
+    small = uid % 1000  # small ids: the packed path
+    want = np.lexsort((small, entry, -priority, provider))
+    np.testing.assert_array_equal(admit_order(provider, priority, entry, small), want)
 
 
 def test_admit_order_examples():
