@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                     "weeks_per_s": round(live["weeks"] / s, 2),
                     "redraws_per_s": {k: round(v / s, 2) for k, v in live["redraws"].items()},
                     "status": live["status"],
+                    "ended": live["ended"],
                 }
                 rows.append(row)
                 print(
@@ -73,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
                     + f" (target >= {TARGET_REDRAWS_PER_S:g})"
                 )
                 print(f"            page status: {live['status']}")
+                if live["ended"]:
+                    print(
+                        "            the run reached the end of the horizon within the window:"
+                        " weeks/s is a lower bound (play fewer --seconds)"
+                    )
     except AppError as e:
         print(f"bench_app: {e}")
         return 1

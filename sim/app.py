@@ -734,7 +734,8 @@ def LiveView(ctl: Controller, lang: str, playing: solara.Reactive[bool], version
         return
     status = t("status", lang).format(
         week=frame.week,
-        year=frame.week // WEEKS_PER_YEAR + 1,
+        # the last week done closes the last year (week 5200 of 100 years is in year 100)
+        year=min(frame.week // WEEKS_PER_YEAR + 1, math.ceil(ctl.horizon_years)),
         wps=_fmt(frame.weeks_per_second, lang),
         fps=_fmt(frame.frames_per_second, lang),
         cps=_fmt(frame.charts_per_second, lang),

@@ -113,7 +113,9 @@ def test_workshop_page_offline(server):
             f"\nlive at {FAMILIES} families (this machine, under test load): "
             f"{live['weeks'] / live['seconds']:.1f} weeks/s; redraws in the browser: "
             + ", ".join(f"{k} {v}" for k, v in live["redraws"].items())
-            + f" in {live['seconds']:.1f} s; page status: {live['status']}"
+            + f" in {live['seconds']:.1f} s (Pause showed {live['react_seconds']:.1f} s after"
+            f" Play{'; reached the end of the horizon' if live['ended'] else ''});"
+            f" page status: {live['status']}"
         )
         assert live["weeks"] > 0, f"no week went by while playing: {live}"
         for name in ("map", *CHARTS):
