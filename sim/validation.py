@@ -144,6 +144,10 @@ def _extras(m: YouthCareModel) -> dict:
     }
 
 
+# Years after the switch at which the trajectory length is compared (2015 -> 2021).
+DURATION_YEARS = 6
+
+
 @dataclass(frozen=True)
 class ReformRun:
     """V1's reform run: the growth, the yearly share of youth help without stay from the last
@@ -153,6 +157,7 @@ class ReformRun:
     growth: float
     series: list[float]
     places: list[float]
+    durations: list[float]  # mean weeks in specialist ambulant care per year (Little's law)
 
 
 def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> ReformRun:
@@ -172,8 +177,22 @@ def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> Refor
         check=True,
     )
     week_of_switch = pre.warmup_weeks
+    y0 = week_of_switch // 52 - 1  # the last full pre-2015 year
+    # Children in specialist ambulant care at the end of each week, and those admitted in it.
+    in_care = np.zeros(pre.total_weeks)
+    admitted = np.zeros(pre.total_weeks)
+
+    def count() -> None:
+        w = pre.week - 1  # the week just done
+        if w >= y0 * 52:
+            ch = pre.children
+            spec = ch.state == S.SPECIALIST
+            in_care[w] = np.count_nonzero(spec)
+            admitted[w] = np.count_nonzero(spec & (ch.since == w))
+
     while pre.week < week_of_switch:
         pre.step()
+        count()
     places0 = float(pre.specialist.places.sum())
     # The reform: municipalities pay for all youth help, per week of care (p×q) instead of the
     # provinces' budgets; GP and wijkteam refer directly; wijkteams replace the CJG.
@@ -188,15 +207,23 @@ def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> Refor
     places = []
     while pre.week < pre.total_weeks:
         pre.step()
+        count()
         if (pre.week - week_of_switch) % 52 == 0 and pre.week > week_of_switch:
             places.append(float(pre.specialist.places.sum()) / max(places0, 1e-9))
     rec = pre.recorder
-    y0 = week_of_switch // 52 - 1  # the last full pre-2015 year
     series = [
         rec.year_without_stay[y] / max(rec.year_children[y], 1)
         for y in range(y0, y0 + years_after + 1)
     ]
-    return ReformRun(series[-1] / series[0] - 1.0, series, places[:years_after])
+    # Little's law per year: W = L / lambda, the mean number in care over the admissions per
+    # week (the trajectory's length, with its extensions; an ended-episode mean would count
+    # each extension as an end).
+    durations = []
+    for y in range(y0, y0 + years_after + 1):
+        weeks = slice(max(y, 0) * 52, (y + 1) * 52)
+        lam = admitted[weeks].mean()
+        durations.append(float(in_care[weeks].mean() / lam) if lam > 0 else math.nan)
+    return ReformRun(series[-1] / series[0] - 1.0, series, places[:years_after], durations)
 
 
 def reform_growth(
@@ -266,8 +293,7 @@ def run_validation(
         for fs, rf, df in zip(futs, reforms, drifts, strict=True):
             res = {name: (s, x) for name, s, x in (f.result() for f in fs)}
             reform = rf.result()
-            drift = df.result().growth
-            per_rep.append((_evaluate(res, reform, erl, drift), res["baseline"][0]))
+            per_rep.append((_evaluate(res, reform, erl, df.result()), res["baseline"][0]))
     checks = per_rep[0][0] if replications == 1 else _combine([c for c, _ in per_rep])
     return checks, [b for _, b in per_rep]
 
@@ -301,9 +327,10 @@ def _combine(runs: list[list[Check]]) -> list[Check]:
     return out
 
 
-def _evaluate(res: dict, reform: ReformRun, erl: tuple, drift: float) -> list[Check]:
-    """The checks on one replication's runs (``res``: scenario -> (summary, extras))."""
-    growth, series = reform.growth, reform.series
+def _evaluate(res: dict, reform: ReformRun, erl: tuple, still: ReformRun) -> list[Check]:
+    """The checks on one replication's runs (``res``: scenario -> (summary, extras));
+    ``still`` is the reform run without the switch (same seed)."""
+    growth, series, drift = reform.growth, reform.series, still.growth
     pw_sim, pw, lq_sim, lq = erl
     b, bx = res["baseline"]
     checks: list[Check] = []
@@ -352,6 +379,28 @@ def _evaluate(res: dict, reform: ReformRun, erl: tuple, drift: float) -> list[Ch
             "public-figures 1.4; seed-digest §7.7 V1; SCP, Groeit de jeugdzorg door? (2013)",
         )
     )
+    if len(reform.durations) > DURATION_YEARS:
+        d, d0 = reform.durations, still.durations
+        change = d[DURATION_YEARS] / d[0] - 1.0
+        change0 = d0[DURATION_YEARS] / d0[0] - 1.0
+        checks.append(
+            Check(
+                "V1 trajectory length after the 2015 reform",
+                "validation",
+                change,
+                "+25% to +45% (Hervormingsagenda +35%, 2015-2021)",
+                0.25 <= change <= 0.45,
+                "(mean weeks in specialist ambulant care by Little's law, children in care over"
+                " admissions per week, per year from the last pre-2015 year: "
+                + ", ".join(f"{x:.1f}" for x in d)
+                + f"; year {DURATION_YEARS} against the last pre-2015 year; the same run"
+                f" without the switch changes {100 * change0:+.1f}%. The source counts"
+                " all youth help without stay, the model its specialist ambulant care; the"
+                " lengths follow the providers' margin (funding.length_slope, an assumption"
+                " not fitted to this))",
+                "public-figures 1.20 (Hervormingsagenda Jeugd §1.1, trend 4)",
+            )
+        )
     amb = bx["ambulant_provider_share"]
     checks.append(
         Check(
