@@ -512,13 +512,19 @@ def _refer_indicated(m, idx: np.ndarray, week: int) -> None:
 
 @numba.njit(cache=True, nogil=True)
 def urgency_one(k, i: int) -> int:
-    """Rank of child ``i`` on a waiting list, highest first: 2 for a life-threatening
-    situation, 1 for a crisis now or a referral that was urgent when made (crisis, 'other'
-    referrers), 0 otherwise.
+    """Rank of child ``i`` on a waiting list (:func:`urgency_of`)."""
+    return urgency_of(k.priority[i], k.need[i], k.life_threat[i])
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def urgency_of(priority: bool, need: int, life_threat: bool) -> int:
+    """Rank on a waiting list, highest first: 2 for a life-threatening situation, 1 for a
+    crisis now or a referral that was urgent when made (crisis, 'other' referrers), 0
+    otherwise.
 
     Read at every admission, so a need that becomes a crisis on the list moves the child up
     (lists ordered by urgency, then arrival: DESIGN §3)."""
-    return (1 if k.priority[i] or k.need[i] >= 4 else 0) + (1 if k.life_threat[i] else 0)
+    return (1 if priority or need >= 4 else 0) + (1 if life_threat else 0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -585,7 +591,7 @@ def secure_safety_one(k, r, i, week):
     serves that safety (seeds/001 L1287-1292). Each week a placed child's level-5 flag lifts
     with chance ``residential.safety_secured_per_week`` (an assumption: its default puts the
     mean at the 28-day maximum); the crisis (level 4) stays until care lowers it
-    (:func:`resolve_one`)."""
+    (:func:`resolve_rows`)."""
     c = k
     if c.life_threat[i] and uniform_at(r.key, c.uid[i], week, _SAFETY) < r.safety:
         c.life_threat[i] = False
@@ -633,25 +639,27 @@ def _leave_lists(k, r, cand, wait_state, care_state, week, withdrawal, preventiv
     still on it, the children in ``care_state`` per provider, and the children of ``cand`` on
     the other tier's list or in its care (what that tier's admissions look at: nothing here
     moves a child into or out of them)."""
-    c = k
+    # Columns in local variables: a read through the context costs a reference count.
+    state, provider, preventive = k.state, k.provider, k.preventive
+    uid, life_threat, need = k.uid, k.life_threat, k.need
     stay = np.empty(cand.size, np.int64)
     other = np.empty(cand.size, np.int64)
     n = n_other = 0
     occupied = np.zeros(n_prov, np.int64)
     for i in cand:
-        st = c.state[i]
+        st = state[i]
         if st == care_state:
-            occupied[c.provider[i]] += 1
+            occupied[provider[i]] += 1
         if st != wait_state:
             if st != care_state and S.TIER[st] >= 0:
                 other[n_other] = i
                 n_other += 1
             continue
-        wd = withdrawal * (preventive_ratio if c.preventive[i] else 1.0)
+        wd = withdrawal * (preventive_ratio if preventive[i] else 1.0)
         # A life-threatening situation under the escalation path does not leave the list
         # (§7.10); a need that remitted while waiting does (the family leaves the list).
-        gone = uniform_at(r.key, c.uid[i], week, _WITHDRAW) < wd and not c.life_threat[i]
-        if gone or c.need[i] == 0:
+        gone = uniform_at(r.key, uid[i], week, _WITHDRAW) < wd and not life_threat[i]
+        if gone or need[i] == 0:
             withdraw_one(k, r, i, week)
         else:
             stay[n] = i
@@ -686,13 +694,16 @@ def _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long
 def _select(k, wait, free):
     """Which of the waiting children ``wait`` get a place (:func:`sim.queues.admit`, by
     :func:`urgency_one`), in the order of ``wait``."""
-    c = k
     n = wait.size
     prov, urg = np.empty(n, np.int64), np.empty(n, np.int64)
     entry, uid = np.empty(n, np.int64), np.empty(n, np.int64)
+    # Columns in local variables: a read through the context costs a reference count.
+    provider, q_entry, uids = k.provider, k.q_entry, k.uid
+    priority, need, life_threat = k.priority, k.need, k.life_threat
     for j in range(n):
         i = wait[j]
-        prov[j], urg[j], entry[j], uid[j] = c.provider[i], urgency_one(k, i), c.q_entry[i], c.uid[i]
+        prov[j], entry[j], uid[j] = provider[i], q_entry[i], uids[i]
+        urg[j] = urgency_of(priority[i], need[i], life_threat[i])
     return wait[admit_mask(prov, urg, entry, uid, free)]
 
 
@@ -706,7 +717,6 @@ def _admissions(
     wait (``expected_wait``, smoothed with ``alpha``) and the trajectories by referrer of
     ``tier`` (1 specialist, 2 residential). Returns the admitted, their waits in weeks and
     their need levels at admission, and the children of ``cand`` at the other tier."""
-    c = k
     wait, occupied, other = _leave_lists(
         k, r, cand, wait_state, care_state, week, withdrawal, preventive_ratio, places.size
     )
@@ -719,15 +729,17 @@ def _admissions(
     waits = np.empty(adm.size, np.float64)
     need = np.empty(adm.size, np.int8)
     prov = np.empty(adm.size, np.int64)
+    q_entry, needs, provider, referrer = k.q_entry, k.need, k.provider, k.referrer
+    trajectories, routes, new_traj_week = k.trajectories, k.routes, k.new_traj_week
     for j in range(adm.size):
         i = adm[j]
-        waits[j] = week - c.q_entry[i]
-        need[j] = c.need[i]
-        prov[j] = c.provider[i]
-        ref = c.referrer[i]
-        k.trajectories[ref] += 1
-        k.routes[ref, tier] += 1
-        k.new_traj_week[ref] += 1
+        waits[j] = week - q_entry[i]
+        need[j] = needs[i]
+        prov[j] = provider[i]
+        ref = referrer[i]
+        trajectories[ref] += 1
+        routes[ref, tier] += 1
+        new_traj_week[ref] += 1
     smooth_waits(expected_wait, prov, waits, alpha)
     _admit(k, r, adm, care_state, prof, week, lengths, length_mult, spread, long_wait)
     return adm, waits, need, other
@@ -792,35 +804,34 @@ STEPDOWN_SOURCES = ("wijkteam", "specialist", "residential")
 
 
 @numba.njit(cache=True, nogil=True)
-def resolve_one(k, r, i, week):
-    """Care lowers need by one level with a chance set by the match of care and need levels:
-    ``care.resolution_per_week`` x ``care.under_treatment_ratio`` per level of need above the
-    care level, x ``care.over_treatment_ratio`` (^ stigma) two or more levels below it. An
-    under-treated need that does not come down escalates with ``need.escalation_per_week``."""
-    c = k
-    lvl = c.need[i]
-    gap = lvl - c.care_level[i]
-    under = r.under_ratio ** float(max(gap, 0))
-    over = r.over_ratio if gap <= -2 else 1.0
-    if uniform_at(r.key, c.uid[i], week, _RESOLVE) < r.resolution * under * over and lvl > 0:
-        c.need[i] = lvl - 1
-        c.life_threat[i] = False  # the flag marks a crisis (level 4) only
-    elif (
-        gap > 0 and lvl < 4 and uniform_at(r.key, c.uid[i], week, _ESCALATE_IN_CARE) < r.escalation
-    ):
-        c.need[i] = lvl + 1
+def resolve_rows(k, r, rows, week):
+    """A week of care for children ``rows``: care lowers need by one level with a chance set by
+    the match of care and need levels: ``care.resolution_per_week`` x
+    ``care.under_treatment_ratio`` per level of need above the care level, x
+    ``care.over_treatment_ratio`` (^ stigma) two or more levels below it. An under-treated need
+    that does not come down escalates with ``need.escalation_per_week``.
 
-
-@numba.njit(cache=True, nogil=True)
-def _resolve_all(k, r, idx, week):
-    for i in idx:
-        resolve_one(k, r, i, week)
+    One call per group of children, with the columns in local variables: reading a column
+    through the context costs a reference count each time, about twice the rule itself."""
+    need, care_level, uid, life_threat = k.need, k.care_level, k.uid, k.life_threat
+    key, under_ratio, over_ratio = r.key, r.under_ratio, r.over_ratio
+    resolution, escalation = r.resolution, r.escalation
+    for i in rows:
+        lvl = need[i]
+        gap = lvl - care_level[i]
+        under = under_ratio ** float(max(gap, 0))
+        over = over_ratio if gap <= -2 else 1.0
+        if uniform_at(key, uid[i], week, _RESOLVE) < resolution * under * over and lvl > 0:
+            need[i] = lvl - 1
+            life_threat[i] = False  # the flag marks a crisis (level 4) only
+        elif gap > 0 and lvl < 4 and uniform_at(key, uid[i], week, _ESCALATE_IN_CARE) < escalation:
+            need[i] = lvl + 1
 
 
 def resolve(m, idx: np.ndarray, week: int) -> None:
-    """A week of care for children ``idx`` (:func:`resolve_one`)."""
+    """A week of care for children ``idx`` (:func:`resolve_rows`)."""
     if len(idx):
-        _resolve_all(ctx(m, 0), m.care_rules, idx, week)
+        resolve_rows(ctx(m, 0), m.care_rules, idx, week)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -998,23 +1009,26 @@ def stepdown_room_one(k, r, i):
 @numba.njit(cache=True, nogil=True)
 def _light_support(k, r, active, st, week):
     """JGZ support and monitoring: a week of support; at its end exit or back to unmet need."""
-    c = k
-    for j in range(active.size):
-        if st[j] == S.JGZ_SUPPORT:
-            i = active[j]
-            resolve_one(k, r, i, week)
-            if c.planned_end[i] <= week:
-                if c.need[i] == 0:
-                    exit_one(k, i, week)
-                else:
-                    reassure_one(k, i, week, r.blocked_after_light_help, False)
+    rows = active[st == S.JGZ_SUPPORT]
+    resolve_rows(k, r, rows, week)  # each child's care touches its own row only
+    need, planned_end = k.need, k.planned_end
+    for i in rows:
+        if planned_end[i] <= week:
+            if need[i] == 0:
+                exit_one(k, i, week)
+            else:
+                reassure_one(k, i, week, r.blocked_after_light_help, False)
 
 
 @numba.njit(cache=True, nogil=True)
 def _help_and_care(k, r, wait_term, active, st, week, measuring):
     """The wijkteam's, specialist and residential care of one week (see :func:`care`); returns
     (endings, step-downs, step-downs to JGZ) by source, rows 0-2."""
-    c = k
+    # Columns in local variables: a read through the context costs a reference count.
+    state, need, uid, planned_end = k.state, k.need, k.uid, k.planned_end
+    intake_left, provider, referrer, adm_need = k.intake_left, k.provider, k.referrer, k.adm_need
+    since, prof_mask, stepdown_rate, lengths = k.since, k.prof_mask, k.stepdown_rate, k.lengths
+    length_mult = k.length_mult
     counts = np.zeros((3, 3), np.int64)
     sel = np.empty(active.size, np.int64)
 
@@ -1028,46 +1042,44 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
     in_intake = np.empty(n, np.bool_)
     for a in range(n):
         i = t[a]
-        in_intake[a] = c.intake_left[i] > 0
+        in_intake[a] = intake_left[i] > 0
         if in_intake[a]:
-            c.intake_left[i] -= 1
-    for a in range(n):
-        if not in_intake[a]:
-            resolve_one(k, r, t[a], week)  # help, not the intake that ended this week
+            intake_left[i] -= 1
+    resolve_rows(k, r, t[~in_intake], week)  # help, not the intake that ended this week
     for a in range(n):
         i = t[a]
-        if in_intake[a] and c.intake_left[i] == 0:  # assessed this week
+        if in_intake[a] and intake_left[i] == 0:  # assessed this week
             if wijkteam_refers_one(k, r, wait_term, i, week):
                 refer_one(k, r, i, S.REF_WIJKTEAM, week, False, False)
     end = np.empty(n, np.int64)
     ne = 0
     for a in range(n):
         i = t[a]
-        if c.intake_left[i] == 0 and c.planned_end[i] <= week and c.state[i] == S.WIJKTEAM:
+        if intake_left[i] == 0 and planned_end[i] <= week and state[i] == S.WIJKTEAM:
             end[ne] = i
             ne += 1
     end = end[:ne]
     counts[0, FROM_WIJKTEAM] += ne
     for i in end:
-        if c.need[i] == 0:
+        if need[i] == 0:
             good_outcome_one(k, r, i)
             exit_one(k, i, week)
     sd = r.stepdown_to_jgz * r.stepdown * (1.0 if r.integrated else 0.0)
     for i in end:
-        if c.need[i] == 1 and uniform_at(r.key, c.uid[i], week, _STEPDOWN) < sd:
+        if need[i] == 1 and uniform_at(r.key, uid[i], week, _STEPDOWN) < sd:
             step_down_one(k, r, i, week, FROM_WIJKTEAM, counts)
     for i in end:
-        if c.need[i] == 1:
+        if need[i] == 1:
             good_outcome_one(k, r, i)
     for i in end:
-        if c.need[i] == 1 and c.state[i] == S.WIJKTEAM:  # not stepped down
+        if need[i] == 1 and state[i] == S.WIJKTEAM:  # not stepped down
             reassure_one(k, i, week, r.blocked_after_care, False)
     for i in end:
-        if c.need[i] >= 2:
+        if need[i] >= 2:
             if wijkteam_refers_one(k, r, wait_term, i, week):
                 refer_one(k, r, i, S.REF_WIJKTEAM, week, False, False)
             else:
-                c.planned_end[i] = week + r.help_weeks
+                planned_end[i] = week + r.help_weeks
 
     # Specialist ambulant care.
     n = 0
@@ -1076,34 +1088,31 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             sel[n] = active[j]
             n += 1
     s = sel[:n].copy()
+    resolve_rows(k, r, s, week)
     for i in s:
-        resolve_one(k, r, i, week)
-    for i in s:
-        if c.need[i] >= 4 and uniform_at(r.key, c.uid[i], week, _RESIDENTIAL) < r.crisis_referral:
-            refer_one(k, r, i, c.referrer[i], week, True, False)
+        if need[i] >= 4 and uniform_at(r.key, uid[i], week, _RESIDENTIAL) < r.crisis_referral:
+            refer_one(k, r, i, referrer[i], week, True, False)
     if n and not r.integrated:
         ensure_occupancy(k, r)  # counted now for the step-down room of the children still here
     e = np.empty(n, np.int64)
     ne = 0
     for i in s:
-        if c.state[i] != S.SPECIALIST:
+        if state[i] != S.SPECIALIST:
             continue
         early = False
-        if c.need[i] <= 1:  # only a child whose need has come down can step down early
-            rate = min(
-                k.stepdown_rate[c.provider[i]] * r.stepdown * stepdown_room_one(k, r, i), 1.0
-            )
+        if need[i] <= 1:  # only a child whose need has come down can step down early
+            rate = min(stepdown_rate[provider[i]] * r.stepdown * stepdown_room_one(k, r, i), 1.0)
             # An integrated local team keeps monitoring the children it referred and steps
             # them down when care is no longer needed ("blijft betrokken en monitort", seeds/004
             # L682-688, L712-713); x + mon * (1 - x) combines the two chances (x at mon 0).
             if (
                 r.monitoring > 0
                 and r.integrated
-                and (c.referrer[i] == S.REF_WIJKTEAM or c.referrer[i] == S.REF_JGZ)
+                and (referrer[i] == S.REF_WIJKTEAM or referrer[i] == S.REF_JGZ)
             ):
                 rate = rate + r.monitoring * (1.0 - rate)
-            early = uniform_at(r.key, c.uid[i], week, _STEPDOWN) < rate
-        if early or c.planned_end[i] <= week:
+            early = uniform_at(r.key, uid[i], week, _STEPDOWN) < rate
+        if early or planned_end[i] <= week:
             e[ne] = i
             ne += 1
     e = e[:ne]
@@ -1113,31 +1122,31 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             push_row(
                 k.ep_rows,
                 k.ep_n,
-                c.adm_need[i],
-                week - c.since[i],
-                S.POPCOUNT[c.prof_mask[i] & 127],
+                adm_need[i],
+                week - since[i],
+                S.POPCOUNT[prof_mask[i] & 127],
             )
     for i in e:
-        if c.need[i] == 0:
+        if need[i] == 0:
             good_outcome_one(k, r, i)
             exit_one(k, i, week)
     for i in e:
-        if c.need[i] == 1:
+        if need[i] == 1:
             good_outcome_one(k, r, i)
     for i in e:
-        if c.need[i] == 1:
+        if need[i] == 1:
             room = stepdown_room_one(k, r, i)
             if (
-                uniform_at(r.key, c.uid[i], week, _STEPDOWN + 50)
+                uniform_at(r.key, uid[i], week, _STEPDOWN + 50)
                 < r.stepdown * r.specialist_stepdown_at_end * room
             ):
                 step_down_one(k, r, i, week, FROM_SPECIALIST, counts)
             else:
                 reassure_one(k, i, week, r.blocked_after_care, False)
     for i in e:
-        if c.need[i] >= 2:
-            ext = math.floor(k.lengths[c.need[i]] * r.extension_share)
-            c.planned_end[i] = week + np.int32(max(1.0, ext * k.length_mult[c.provider[i]]))
+        if need[i] >= 2:
+            ext = math.floor(lengths[need[i]] * r.extension_share)
+            planned_end[i] = week + np.int32(max(1.0, ext * length_mult[provider[i]]))
 
     # Residential care.
     n = 0
@@ -1146,29 +1155,28 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             sel[n] = active[j]
             n += 1
     res = sel[:n].copy()
-    for i in res:
-        resolve_one(k, r, i, week)
+    resolve_rows(k, r, res, week)
     for i in res:
         secure_safety_one(k, r, i, week)
     e = np.empty(n, np.int64)
     ne = 0
     for i in res:
-        if c.planned_end[i] <= week:
+        if planned_end[i] <= week:
             e[ne] = i
             ne += 1
     e = e[:ne]
     counts[0, FROM_RESIDENTIAL] += ne
     for i in e:
-        if c.need[i] >= 3:
-            c.planned_end[i] = week + r.residential_extension_weeks
+        if need[i] >= 3:
+            planned_end[i] = week + r.residential_extension_weeks
     for i in e:
-        if c.need[i] == 0:
+        if need[i] == 0:
             good_outcome_one(k, r, i)
             exit_one(k, i, week)
     for i in e:
-        if c.need[i] == 1 or c.need[i] == 2:
+        if need[i] == 1 or need[i] == 2:
             if (
-                uniform_at(r.key, c.uid[i], week, _STEPDOWN + 60)
+                uniform_at(r.key, uid[i], week, _STEPDOWN + 60)
                 < r.stepdown * r.residential_stepdown_at_end
             ):
                 step_down_one(k, r, i, week, FROM_RESIDENTIAL, counts)

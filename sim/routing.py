@@ -167,13 +167,15 @@ def jgz_choose(m, idx: np.ndarray, week: int) -> np.ndarray:
 @numba.njit(cache=True, nogil=True)
 def _count_occupancy(k, r):
     """Fill ``k.occ``: the children in wijkteam help per neighbourhood over FTE x norm."""
-    c = k
-    load = np.zeros(k.occ.size, np.int64)
-    for i in range(c.state.size):
-        if c.state[i] == S.WIJKTEAM:
-            load[k.hood[c.family[i]]] += 1
-    for h in range(k.occ.size):
-        k.occ[h] = load[h] / max(k.fte[h] * r.caseload_norm, 1e-9)
+    # Columns in local variables: a read through the context costs a reference count, and
+    # this loop reads every child.
+    state, family, hood, occ, fte = k.state, k.family, k.hood, k.occ, k.fte
+    load = np.zeros(occ.size, np.int64)
+    for i in range(state.size):
+        if state[i] == S.WIJKTEAM:
+            load[hood[family[i]]] += 1
+    for h in range(occ.size):
+        occ[h] = load[h] / max(fte[h] * r.caseload_norm, 1e-9)
     k.occ_ready[0] = True
 
 

@@ -141,11 +141,12 @@ _OTHER_PROTECTION, _OTHER_MEDICAL = int(Purpose.OTHER_PROTECTION), int(Purpose.O
 @numba.njit(cache=True, nogil=True)
 def _other_inflow(k, r, rates, active, week):
     """Child protection and medical-specialist entries of children in light help."""
+    state, need, uid = k.state, k.need, k.uid  # locals: a read through k costs a refcount
     n = 0
     cand = np.empty(active.size, np.int64)
     for i in active:
         # Only moderate needs and worse can enter these streams; each child's draw is its own.
-        if S.JGZ_SUPPORT <= k.state[i] <= S.WIJKTEAM and k.need[i] >= 2:
+        if S.JGZ_SUPPORT <= state[i] <= S.WIJKTEAM and need[i] >= 2:
             cand[n] = i
             n += 1
     cand = cand[:n]
@@ -153,9 +154,9 @@ def _other_inflow(k, r, rates, active, week):
     med = np.zeros(n, np.bool_)
     for j in range(n):
         i = cand[j]
-        w_prot, w_med = other_rates_of(rates, k.need[i])
-        prot[j] = uniform_at(r.key, k.uid[i], week, _OTHER_PROTECTION) < w_prot
-        med[j] = not prot[j] and uniform_at(r.key, k.uid[i], week, _OTHER_MEDICAL) < w_med / max(
+        w_prot, w_med = other_rates_of(rates, need[i])
+        prot[j] = uniform_at(r.key, uid[i], week, _OTHER_PROTECTION) < w_prot
+        med[j] = not prot[j] and uniform_at(r.key, uid[i], week, _OTHER_MEDICAL) < w_med / max(
             1.0 - w_prot, 1e-12
         )
     _protect_and_refer(k, r, cand[prot], cand[med], week)

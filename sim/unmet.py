@@ -317,21 +317,24 @@ def _evolve_waiting(k, rates, idx, week, key):
     b_esc = stream_base(key, week, ESCALATE_PURPOSE)
     b_rem = stream_base(key, week, REMIT_PURPOSE)
     b_lt = stream_base(key, week, LIFE_THREAT_PURPOSE)
+    # Columns in local variables: a read through the context costs a reference count.
+    need, preventive, network, family = k.need, k.preventive, k.network, k.family
+    selfhelp, uid, life_threat, count = k.selfhelp, k.uid, k.life_threat, k.count
     for i in idx:
         esc, rem = need_rates_of(
-            rates, k.need[i], True, k.preventive[i], k.network[k.family[i]], k.selfhelp[i]
+            rates, need[i], True, preventive[i], network[family[i]], selfhelp[i]
         )
-        if uniform_of(k.uid[i], b_esc) < esc:
-            k.need[i] += 1
-            k.count[Count.ESCALATIONS_WAITING] += 1
-        elif uniform_of(k.uid[i], b_rem) < rem:
-            k.need[i] -= 1
+        if uniform_of(uid[i], b_esc) < esc:
+            need[i] += 1
+            count[Count.ESCALATIONS_WAITING] += 1
+        elif uniform_of(uid[i], b_rem) < rem:
+            need[i] -= 1
         # A life-threatening turn of a crisis on the list.
-        if k.need[i] == 4 and not k.life_threat[i]:
-            if uniform_of(k.uid[i], b_lt) < rates.life_threat:
-                k.life_threat[i] = True
-        if k.need[i] < 4:
-            k.life_threat[i] = False
+        if need[i] == 4 and not life_threat[i]:
+            if uniform_of(uid[i], b_lt) < rates.life_threat:
+                life_threat[i] = True
+        if need[i] < 4:
+            life_threat[i] = False
 
 
 def evolve_waiting(m, idx: np.ndarray, week: int) -> None:
