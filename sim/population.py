@@ -386,25 +386,31 @@ def _schedule_onsets(
 
 @numba.njit(cache=True, nogil=True)
 def _onsets(k, due, week, key, severe, moderate):
+    # Columns in local variables: a read through the context costs a reference count.
+    onset_real, onset_week, uid, need = k.onset_real, k.onset_week, k.uid, k.need
+    state, since, onset_start, helped = k.state, k.since, k.onset_start, k.helped
+    episodes, relapse_until, overtreated = k.episodes, k.relapse_until, k.overtreated
+    next_event, count = k.next_event, k.count
+    onsets, onsets_n, unmet, unmet_n = k.onsets, k.onsets_n, k.unmet, k.unmet_n
     b_level = stream_base(key, week, _ONSET_LEVEL)
     for i in due:
-        if not k.onset_real[i]:
-            push(k.onsets, k.onsets_n, i)  # a hazard change: drawn again at the week's end
+        if not onset_real[i]:
+            push(onsets, onsets_n, i)  # a hazard change: drawn again at the week's end
             continue
-        u = uniform_of(k.uid[i], b_level)
-        k.need[i] = 3 if u < severe else (2 if u < severe + moderate else 1)
-        k.state[i] = S.UNMET
-        k.since[i] = week
-        k.onset_start[i] = week
-        k.onset_week[i] = NEVER
-        k.helped[i] = False
-        k.episodes[i] += 1
-        if k.relapse_until[i] > week:
-            k.count[S.Count.RELAPSES] += 1
-        k.relapse_until[i] = -1
-        k.overtreated[i] = False
-        k.next_event[i] = NEVER  # its unmet-need events are drawn at the week's end
-        push(k.unmet, k.unmet_n, i)
+        u = uniform_of(uid[i], b_level)
+        need[i] = 3 if u < severe else (2 if u < severe + moderate else 1)
+        state[i] = S.UNMET
+        since[i] = week
+        onset_start[i] = week
+        onset_week[i] = NEVER
+        helped[i] = False
+        episodes[i] += 1
+        if relapse_until[i] > week:
+            count[S.Count.RELAPSES] += 1
+        relapse_until[i] = -1
+        overtreated[i] = False
+        next_event[i] = NEVER  # its unmet-need events are drawn at the week's end
+        push(unmet, unmet_n, i)
 
 
 _BIRTH_FAMILY, _BIRTH_ELSEWHERE = int(Purpose.BIRTH_FAMILY), int(Purpose.BIRTH_FAMILY) + 500

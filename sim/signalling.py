@@ -31,15 +31,18 @@ _PROTECTION, _MEDICAL, _PRESENT, _JGZ_SIGNAL = (
 def _signals(k, r, due, week, wait_gp, wait_jgz, room):
     """Help-seeking, JGZ signals and 'other' entries of the unmet-need children ``due`` whose
     event falls in this week (see :func:`sim.unmet.signal_events`)."""
+    # Columns in local variables: a read through the context costs a reference count.
+    state, next_event, next_kind, unmet = k.state, k.next_event, k.next_kind, k.unmet
+    unmet_n = k.unmet_n
     n = due.size
     live = np.zeros(n, np.bool_)
     for j in range(n):
         i = due[j]
-        live[j] = k.state[i] == S.UNMET and k.next_event[i] == week
+        live[j] = state[i] == S.UNMET and next_event[i] == week
     idx = due[live]
     kind = np.empty(idx.size, np.int8)
     for j in range(idx.size):
-        kind[j] = k.next_kind[idx[j]]
+        kind[j] = next_kind[idx[j]]
     _protect_and_refer(k, r, idx[kind == _PROTECTION], idx[kind == _MEDICAL], week)
     _present(k, r, idx[kind == _PRESENT], week, wait_gp, room)
     seen = idx[kind == _JGZ_SIGNAL]
@@ -49,9 +52,9 @@ def _signals(k, r, due, week, wait_gp, wait_jgz, room):
     send_all(k, r, seen, choice, S.REF_JGZ, week, np.full(seen.size, -1, np.int64), False)
     # Children still unmet after their event (e.g. a no-show at the GP) draw their next one.
     for i in idx:
-        if k.state[i] == S.UNMET and k.next_event[i] == week:
-            k.next_event[i] = NEVER
-            push(k.unmet, k.unmet_n, i)
+        if state[i] == S.UNMET and next_event[i] == week:
+            next_event[i] = NEVER
+            push(unmet, unmet_n, i)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -59,14 +62,16 @@ def _present(k, r, go, week, wait_gp, room):
     """Families who ask for help go to the GP, the wijkteam or straight to a free-access
     provider: the GP more often once JGZ contacts thin out after age 4 (M19), the wijkteam more
     often with more knowledge of the offer (M8)."""
+    # Columns in local variables: a read through the context costs a reference count.
+    birth, need, uid = k.birth, k.need, k.uid
     n = go.size
     route = np.empty(n, np.int8)
     w_wt = r.route_wijkteam * max(1.0 + r.route_knowledge * (r.knowledge_of_offer - 0.5), 0.0)
     for j in range(n):
         i = go[j]
-        w_gp = r.route_gp_after_4 if week - k.birth[i] >= AGE4 else 1.0
-        w_d = r.route_direct if k.need[i] >= 2 else 0.0
-        u = uniform_at(r.key, k.uid[i], week, _ROUTE) * (w_gp + w_wt + w_d)
+        w_gp = r.route_gp_after_4 if week - birth[i] >= AGE4 else 1.0
+        w_d = r.route_direct if need[i] >= 2 else 0.0
+        u = uniform_at(r.key, uid[i], week, _ROUTE) * (w_gp + w_wt + w_d)
         route[j] = 0 if u < w_gp else (1 if u < w_gp + w_wt else 2)
     _gp_consult(k, r, go[route == 0], week, wait_gp, room)
     for i in go[route == 1]:
@@ -78,29 +83,32 @@ def _present(k, r, go, week, wait_gp, room):
 @numba.njit(cache=True, nogil=True)
 def _gp_consult(k, r, idx, week, wait_gp, room):
     """A GP consult: no-show, detection of the problem behind the complaint, then the choice."""
+    # Columns in local variables: a read through the context costs a reference count.
+    appointments, noshows, count = k.appointments, k.appointment_noshows, k.count
+    uid, need, prof_mask, gp, family = k.uid, k.need, k.prof_mask, k.gp, k.family
     come = np.empty(idx.size, np.bool_)
     for j in range(idx.size):
-        k.appointments[0] += 1
-        come[j] = not uniform_at(r.key, k.uid[idx[j]], week, _GP_NOSHOW) < r.noshow_gp
+        appointments[0] += 1
+        come[j] = not uniform_at(r.key, uid[idx[j]], week, _GP_NOSHOW) < r.noshow_gp
         if not come[j]:
-            k.appointment_noshows[0] += 1
+            noshows[0] += 1
     idx = idx[come]
-    k.count[Count.GP_CONSULTS] += idx.size
+    count[Count.GP_CONSULTS] += idx.size
     seen = np.empty(idx.size, np.bool_)
     for j in range(idx.size):
         i = idx[j]
-        detect = 1.0 - r.gp_miss ** float(k.need[i])
-        seen[j] = uniform_at(r.key, k.uid[i], week, _DETECT) < detect
+        detect = 1.0 - r.gp_miss ** float(need[i])
+        seen[j] = uniform_at(r.key, uid[i], week, _DETECT) < detect
     for i in idx[~seen]:
         reassure_one(k, i, week, r.blocked_after_reassurance, r.selfhelp_material)
     d = idx[seen]
     choice = np.empty(d.size, np.int64)
     gps = np.empty(d.size, np.int64)
     for j in range(d.size):
-        k.prof_mask[d[j]] |= S.PROF_GP
+        prof_mask[d[j]] |= S.PROF_GP
     for j in range(d.size):
         choice[j] = gp_choose_one(k, r, d[j], week, wait_gp, room)
-        gps[j] = k.gp[k.family[d[j]]]
+        gps[j] = gp[family[d[j]]]
     send_all(k, r, d, choice, S.REF_GP, week, gps, r.selfhelp_material)
 
 

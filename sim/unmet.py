@@ -284,23 +284,26 @@ def due(m, week: int) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _need_events(k, idx, week):
+    # Columns in local variables: a read through the context costs a reference count.
+    next_kind, need, life_threat, next_event = k.next_kind, k.need, k.life_threat, k.next_event
+    unmet, unmet_n = k.unmet, k.unmet_n
     for i in idx:
-        kind = k.next_kind[i]
+        kind = next_kind[i]
         if kind > LIFE_THREAT:  # the need events are the first kinds
             continue
         if kind == ESCALATE:
-            k.need[i] += 1
+            need[i] += 1
         elif kind == REMIT:
-            k.need[i] -= 1
+            need[i] -= 1
         elif kind == LIFE_THREAT:
-            k.life_threat[i] = True
-        if k.need[i] < 4:
-            k.life_threat[i] = False
-        if k.need[i] == 0:
+            life_threat[i] = True
+        if need[i] < 4:
+            life_threat[i] = False
+        if need[i] == 0:
             exit_one(k, i, week)
         else:  # redrawn at the end of the week
-            k.next_event[i] = NEVER
-            push(k.unmet, k.unmet_n, i)
+            next_event[i] = NEVER
+            push(unmet, unmet_n, i)
 
 
 def need_events(m, idx: np.ndarray, week: int) -> None:
