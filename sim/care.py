@@ -1002,8 +1002,13 @@ def stepdown_room_one(k, r, i):
     over, Hart voor jeugd en gezin); otherwise only as far as the local wijkteam has room (M12)."""
     if r.integrated:
         return 1.0
-    occ = occupancy(k, r, k.hood[k.family[i]])
-    return min(max(1.0 - occ, 0.0), 1.0)
+    return stepdown_room_of(occupancy(k, r, k.hood[k.family[i]]))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def stepdown_room_of(occupancy: float) -> float:
+    """The room for a step-down to a wijkteam at ``occupancy`` (caseload over its norm)."""
+    return min(max(1.0 - occupancy, 0.0), 1.0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1020,6 +1025,24 @@ def _light_support(k, r, active, st, week):
                 reassure_one(k, i, week, r.blocked_after_light_help, False)
 
 
+# Row of _tier_rows per state: wijkteam help 0, specialist ambulant 1, residential 2, others 3.
+_CARE_GROUP = np.full(len(S.STATE_NAMES), 3, np.int64)
+_CARE_GROUP[[S.WIJKTEAM, S.SPECIALIST, S.RESIDENTIAL]] = 0, 1, 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _tier_rows(active, st):
+    """The children of ``active`` in wijkteam help, specialist ambulant and residential care
+    (by their states ``st``), each in the order of ``active``."""
+    rows = np.empty((4, active.size), np.int64)
+    n = np.zeros(4, np.int64)
+    for j in range(active.size):  # branch-free: the other states go to row 3
+        g = _CARE_GROUP[st[j]]
+        rows[g, n[g]] = active[j]
+        n[g] += 1
+    return rows[0, : n[0]].copy(), rows[1, : n[1]].copy(), rows[2, : n[2]].copy()
+
+
 @numba.njit(cache=True, nogil=True)
 def _help_and_care(k, r, wait_term, active, st, week, measuring):
     """The wijkteam's, specialist and residential care of one week (see :func:`care`); returns
@@ -1028,17 +1051,13 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
     state, need, uid, planned_end = k.state, k.need, k.uid, k.planned_end
     intake_left, provider, referrer, adm_need = k.intake_left, k.provider, k.referrer, k.adm_need
     since, prof_mask, stepdown_rate, lengths = k.since, k.prof_mask, k.stepdown_rate, k.lengths
-    length_mult = k.length_mult
+    length_mult, occ, hood, family = k.length_mult, k.occ, k.hood, k.family
     counts = np.zeros((3, 3), np.int64)
-    sel = np.empty(active.size, np.int64)
+    # The children of each tier at the start of the week's care, in one pass.
+    t, s, res = _tier_rows(active, st)
 
     # Wijkteam: intake, then help; at the end exit, step down, refer or extend.
-    n = 0
-    for j in range(active.size):
-        if st[j] == S.WIJKTEAM:
-            sel[n] = active[j]
-            n += 1
-    t = sel[:n].copy()
+    n = t.size
     in_intake = np.empty(n, np.bool_)
     for a in range(n):
         i = t[a]
@@ -1082,12 +1101,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
                 planned_end[i] = week + r.help_weeks
 
     # Specialist ambulant care.
-    n = 0
-    for j in range(active.size):
-        if st[j] == S.SPECIALIST:
-            sel[n] = active[j]
-            n += 1
-    s = sel[:n].copy()
+    n = s.size
     resolve_rows(k, r, s, week)
     for i in s:
         if need[i] >= 4 and uniform_at(r.key, uid[i], week, _RESIDENTIAL) < r.crisis_referral:
@@ -1101,7 +1115,9 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             continue
         early = False
         if need[i] <= 1:  # only a child whose need has come down can step down early
-            rate = min(stepdown_rate[provider[i]] * r.stepdown * stepdown_room_one(k, r, i), 1.0)
+            # stepdown_room_one with the occupancy counted above, read from local columns
+            room = 1.0 if r.integrated else stepdown_room_of(occ[hood[family[i]]])
+            rate = min(stepdown_rate[provider[i]] * r.stepdown * room, 1.0)
             # An integrated local team keeps monitoring the children it referred and steps
             # them down when care is no longer needed ("blijft betrokken en monitort", seeds/004
             # L682-688, L712-713); x + mon * (1 - x) combines the two chances (x at mon 0).
@@ -1149,12 +1165,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             planned_end[i] = week + np.int32(max(1.0, ext * length_mult[provider[i]]))
 
     # Residential care.
-    n = 0
-    for j in range(active.size):
-        if st[j] == S.RESIDENTIAL:
-            sel[n] = active[j]
-            n += 1
-    res = sel[:n].copy()
+    n = res.size
     resolve_rows(k, r, res, week)
     for i in res:
         secure_safety_one(k, r, i, week)
