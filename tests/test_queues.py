@@ -57,6 +57,16 @@ def test_admit_matches_reference_implementation(wl):
         assert int(np.count_nonzero(got & (provider == k))) == min(int(free[k]), waiting)
 
 
+@given(waiting_lists(), st.integers(2**40, 2**62))
+def test_admit_matches_reference_when_the_key_does_not_pack(wl, spread):
+    """Ids spread over more than 63 bits with the other columns: admission by four stable
+    sorts instead of one sort of a packed key, with the same answer."""
+    provider, priority, entry, uid, free = wl
+    wide = uid * (spread // 10**9 + 1)
+    got = admit(provider, priority, entry, wide, free)
+    np.testing.assert_array_equal(got, reference_admit(provider, priority, entry, wide, free))
+
+
 @given(waiting_lists())
 def test_admitted_children_precede_everyone_left_on_their_list(wl):
     provider, priority, entry, uid, free = wl
