@@ -1037,7 +1037,8 @@ def _tier_rows(active, st):
     rows = np.empty((4, active.size), np.int64)
     n = np.zeros(4, np.int64)
     for j in range(active.size):  # branch-free: the other states go to row 3
-        g = _CARE_GROUP[st[j]]
+        x = np.int64(st[j])
+        g = _CARE_GROUP[x] if 0 <= x < _CARE_GROUP.size else 3  # a corrupt state: no tier
         rows[g, n[g]] = active[j]
         n[g] += 1
     return rows[0, : n[0]].copy(), rows[1, : n[1]].copy(), rows[2, : n[2]].copy()

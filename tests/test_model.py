@@ -347,6 +347,18 @@ CORRUPTIONS = {
 }
 
 
+@given(st.lists(st.integers(-3, S.N_STATES + 2), max_size=200))
+def test_care_takes_each_tiers_children_in_order_and_no_corrupt_state(states):
+    """care._tier_rows (one branch-free pass) gives the children in wijkteam help, specialist
+    ambulant and residential care in the order of the active rows, as three numpy selections
+    would; a state outside the states (corrupt: the invariants report it) goes to no tier."""
+    st_ = np.array(states, dtype=np.int8)
+    active = np.arange(len(states), dtype=np.int64) * 3 + 1
+    got = care._tier_rows(active, st_)
+    for rows, state in zip(got, (S.WIJKTEAM, S.SPECIALIST, S.RESIDENTIAL), strict=True):
+        np.testing.assert_array_equal(rows, active[st_ == state])
+
+
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
 def test_invariant_checker_detects_corruption(name):
     m = _fresh_model()
