@@ -116,6 +116,14 @@ UNITS_NL = {
 }
 UNITS_EN = {"hours/week": "hours/week per practice"}
 
+
+def year_of(week: int) -> int:
+    """The year (1, 2, ...) of the measured period that ``week`` weeks done fall in: weeks 1-52
+    are year 1, so the last week of a 100-year horizon (5200) is in year 100, and week 0 (the
+    start) is year 1."""
+    return max(week - 1, 0) // WEEKS_PER_YEAR + 1
+
+
 APP_TEXT = {
     "nl": {
         "play": "Start",
@@ -630,7 +638,7 @@ class Controller:
         if lang != self.lang:
             self.lang = lang
         picture.set_lang(lang)
-        year = week // WEEKS_PER_YEAR + 1
+        year = year_of(week)
         header = (
             f"{t('week', lang).capitalize()} {week} ({t('year', lang)} {year}) · "
             f"{form_label(self.form, lang)} · {funding_label(self.funding, lang)}"
@@ -734,8 +742,7 @@ def LiveView(ctl: Controller, lang: str, playing: solara.Reactive[bool], version
         return
     status = t("status", lang).format(
         week=frame.week,
-        # the last week done closes the last year (week 5200 of 100 years is in year 100)
-        year=min(frame.week // WEEKS_PER_YEAR + 1, math.ceil(ctl.horizon_years)),
+        year=year_of(frame.week),
         wps=_fmt(frame.weeks_per_second, lang),
         fps=_fmt(frame.frames_per_second, lang),
         cps=_fmt(frame.charts_per_second, lang),

@@ -804,7 +804,7 @@ STEPDOWN_SOURCES = ("wijkteam", "specialist", "residential")
 
 
 @numba.njit(cache=True, nogil=True)
-def resolve_rows(k, r, rows, week):
+def resolve_rows(k, r, rows: np.ndarray, week: int) -> None:
     """A week of care for children ``rows``: care lowers need by one level with a chance set by
     the match of care and need levels: ``care.resolution_per_week`` x
     ``care.under_treatment_ratio`` per level of need above the care level, x
@@ -1000,15 +1000,17 @@ def step_down_one(k, r, i, week, source, counts):
 def stepdown_room_one(k, r, i):
     """Whether a step-down has somewhere to go: always within an integrated team (JGZ takes
     over, Hart voor jeugd en gezin); otherwise only as far as the local wijkteam has room (M12)."""
-    if r.integrated:
-        return 1.0
-    return stepdown_room_of(occupancy(k, r, k.hood[k.family[i]]))
+    occ = 0.0 if r.integrated else occupancy(k, r, k.hood[k.family[i]])
+    return stepdown_room_of(r.integrated, occ)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def stepdown_room_of(occupancy: float) -> float:
-    """The room for a step-down to a wijkteam at ``occupancy`` (caseload over its norm)."""
-    return min(max(1.0 - occupancy, 0.0), 1.0)
+def stepdown_room_of(integrated: bool, occ: float) -> float:
+    """The room (0-1) for a step-down: 1 within an integrated team, else the local wijkteam's
+    room at occupancy ``occ`` (caseload over its norm; :func:`stepdown_room_one`)."""
+    if integrated:
+        return 1.0
+    return min(max(1.0 - occ, 0.0), 1.0)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -1036,7 +1038,7 @@ def _tier_rows(active, st):
     (by their states ``st``), each in the order of ``active``."""
     rows = np.empty((4, active.size), np.int64)
     n = np.zeros(4, np.int64)
-    for j in range(active.size):  # branch-free: the other states go to row 3
+    for j in range(active.size):  # no branch on the state: the other states go to row 3
         x = np.int64(st[j])
         g = _CARE_GROUP[x] if 0 <= x < _CARE_GROUP.size else 3  # a corrupt state: no tier
         rows[g, n[g]] = active[j]
@@ -1117,7 +1119,7 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
         early = False
         if need[i] <= 1:  # only a child whose need has come down can step down early
             # stepdown_room_one with the occupancy counted above, read from local columns
-            room = 1.0 if r.integrated else stepdown_room_of(occ[hood[family[i]]])
+            room = stepdown_room_of(r.integrated, 0.0 if r.integrated else occ[hood[family[i]]])
             rate = min(stepdown_rate[provider[i]] * r.stepdown * room, 1.0)
             # An integrated local team keeps monitoring the children it referred and steps
             # them down when care is no longer needed ("blijft betrokken en monitort", seeds/004

@@ -125,25 +125,25 @@ def _hazard(prob: float) -> float:
 
 @numba.njit(cache=True, nogil=True)
 def _hazard_tables(r, know):
-    """The hazards of an unmet need outside a list by the traits they depend on: escalation and
-    remission by (level, preventive, network, self-help), child protection and medical
+    """The hazards (per week) of an unmet need outside a list by the traits they depend on:
+    escalation and remission by (level, network, self-help), child protection and medical
     specialist by level, help-seeking by (level, shame) at the families' knowledge of the offer
-    ``know``, a JGZ signal by (level, under 4). A few dozen values per call instead of seven
-    logarithms per child; the same expressions, so the same numbers."""
-    esc_h = np.empty((S.N_LEVELS, 2, 2, 2))
-    rem_h = np.empty((S.N_LEVELS, 2, 2, 2))
+    ``know``, a JGZ signal by (level, under 4). 70 values per call instead of seven logarithms
+    per child; the same expressions, so the same numbers. (Off a list, preventive help changes
+    no rate: need_rates_of reads it only for a child on a list.)"""
+    esc_h = np.empty((S.N_LEVELS, 2, 2))
+    rem_h = np.empty((S.N_LEVELS, 2, 2))
     prot_h = np.empty(S.N_LEVELS)
     med_h = np.empty(S.N_LEVELS)
     pres_h = np.empty((S.N_LEVELS, 2))
     jgz_h = np.empty((S.N_LEVELS, 2))
     seek = max(1.0 + r.knowledge * (know - 0.5), 0.0)
     for lvl in range(S.N_LEVELS):
-        for pv in range(2):
-            for nw in range(2):
-                for sh in range(2):
-                    esc, rem = need_rates_of(r, lvl, False, pv == 1, nw == 1, sh == 1)
-                    esc_h[lvl, pv, nw, sh] = _hazard(esc)
-                    rem_h[lvl, pv, nw, sh] = _hazard(rem)
+        for nw in range(2):
+            for sh in range(2):
+                esc, rem = need_rates_of(r, lvl, False, False, nw == 1, sh == 1)
+                esc_h[lvl, nw, sh] = _hazard(esc)
+                rem_h[lvl, nw, sh] = _hazard(rem)
         prot, med = other_rates_of(r, lvl)
         prot_h[lvl] = _hazard(prot)
         med_h[lvl] = _hazard(med)
@@ -193,9 +193,9 @@ def _schedule_kernel(
         i = idx[j]
         lvl = need[i]
         f = family[i]
-        pv, nw, sh = int(preventive[i]), int(network[f]), int(selfhelp[i])
-        h[ESCALATE] = esc_h[lvl, pv, nw, sh]
-        h[REMIT] = rem_h[lvl, pv, nw, sh]
+        nw, sh = int(network[f]), int(selfhelp[i])
+        h[ESCALATE] = esc_h[lvl, nw, sh]
+        h[REMIT] = rem_h[lvl, nw, sh]
         h[LIFE_THREAT] = lt_h if lvl == 4 and not life_threat[i] else 0.0
         h[PROTECTION] = prot_h[lvl]
         h[MEDICAL] = med_h[lvl]

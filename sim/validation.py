@@ -2,8 +2,8 @@
 
 Three kinds of check, labelled as such: ``calibration`` (the targets that set parameters: they show
 the fit, they are not evidence), ``validation`` (numbers and stylised facts that set no parameter:
-the growth of youth help after the 2015 reform, the share of ambulant help at providers, V1-V10 of
-seed-digest §7.7) and ``queueing`` (a provider against Erlang C; Little's law on every queue).
+the growth of youth help after the 2015 reform and the length of its trajectories, the share of
+ambulant help at providers, V1-V10 of seed-digest §7.7) and ``queueing`` (a provider against Erlang C; Little's law on every queue).
 No validation check uses a number that set a parameter; V9's figure is a calibration target, so V9
 is reported as calibration.
 """
@@ -151,8 +151,10 @@ DURATION_YEARS = 6
 @dataclass(frozen=True)
 class ReformRun:
     """V1's reform run: the growth, the yearly share of youth help without stay from the last
-    pre-2015 year on, and the specialist ambulant places at the end of each year after the
-    switch relative to their number at the switch (does capacity follow the reform?)."""
+    pre-2015 year on, the specialist ambulant places at the end of each year after the
+    switch relative to their number at the switch (does capacity follow the reform?), and the
+    mean weeks in specialist ambulant care per year from the last pre-2015 year on (Little's
+    law: children in care over admissions per week; public-figures 1.20)."""
 
     growth: float
     series: list[float]
@@ -178,13 +180,14 @@ def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> Refor
     )
     week_of_switch = pre.warmup_weeks
     y0 = week_of_switch // 52 - 1  # the last full pre-2015 year
-    # Children in specialist ambulant care at the end of each week, and those admitted in it.
-    in_care = np.zeros(pre.total_weeks)
-    admitted = np.zeros(pre.total_weeks)
+    # Children in specialist ambulant care at the end of each week, and those admitted in it
+    # (not in week 0: the warm start dates every child's state to week 0, nan there).
+    in_care = np.full(pre.total_weeks, np.nan)
+    admitted = np.full(pre.total_weeks, np.nan)
 
     def count() -> None:
         w = pre.week - 1  # the week just done
-        if w >= y0 * 52:
+        if w >= max(y0 * 52, 1):
             ch = pre.children
             spec = ch.state == S.SPECIALIST
             in_care[w] = np.count_nonzero(spec)
@@ -220,9 +223,9 @@ def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> Refor
     # each extension as an end).
     durations = []
     for y in range(y0, y0 + years_after + 1):
-        weeks = slice(max(y, 0) * 52, (y + 1) * 52)
-        lam = admitted[weeks].mean()
-        durations.append(float(in_care[weeks].mean() / lam) if lam > 0 else math.nan)
+        weeks = slice(max(y * 52, 1), (y + 1) * 52)
+        lam = np.nanmean(admitted[weeks])
+        durations.append(float(np.nanmean(in_care[weeks]) / lam) if lam > 0 else math.nan)
     return ReformRun(series[-1] / series[0] - 1.0, series, places[:years_after], durations)
 
 

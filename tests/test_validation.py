@@ -167,17 +167,18 @@ def test_v1_reform_switches_the_rules_and_its_counterfactual_keeps_them():
 def test_v1_trajectory_length_follows_the_margin_after_the_switch():
     """The reform run measures the mean weeks in specialist ambulant care per year by Little's
     law: one figure per year from the last pre-2015 year, that year the same with and without
-    the switch (the same run so far), and longer after it (p×q pays per week where the
-    provinces' budgets did not) by more than the run without the switch drifts (+36% here:
-    a one-year warm-up from the 2015 steady state; -1% to +2% at validate's settings)."""
+    the switch (the same run so far), and in each year after it longer with the switch than
+    without (p×q pays per week where the provinces' budgets did not): here 29.6 and 34.7 weeks
+    against 24.1 and 24.8 (a one-year warm-up from the 2015 state: the run without the switch
+    is still shortening its trajectories towards the pre-2015 level)."""
     st = val.Settings(families=1500, years=2, warmup_years=1, seed=3)
     r1 = val.reform_run(st, years_after=2)
     r0 = val.reform_run(st, years_after=2, switch=False)
     assert len(r1.durations) == len(r0.durations) == 3
     assert r1.durations[0] == r0.durations[0]
     assert all(5 < x < 200 for x in r1.durations + r0.durations)
-    assert r1.durations[2] > 1.1 * r1.durations[0]
-    assert r1.durations[2] / r1.durations[0] > r0.durations[2] / r0.durations[0] + 0.1
+    for y in (1, 2):
+        assert r1.durations[y] > 1.1 * r0.durations[y], (r1.durations, r0.durations)
 
 
 def test_v1_reports_the_specialist_places_after_the_switch_per_year():
