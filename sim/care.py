@@ -1118,8 +1118,8 @@ def _help_and_care(k, r, wait_term, active, st, week, measuring):
             continue
         early = False
         if need[i] <= 1:  # only a child whose need has come down can step down early
-            # stepdown_room_one with the occupancy counted above, read from local columns
-            room = stepdown_room_of(r.integrated, 0.0 if r.integrated else occ[hood[family[i]]])
+            # stepdown_room_one with the occupancy counted above (unread within a team)
+            room = stepdown_room_of(r.integrated, occ[hood[family[i]]])
             rate = min(stepdown_rate[provider[i]] * r.stepdown * room, 1.0)
             # An integrated local team keeps monitoring the children it referred and steps
             # them down when care is no longer needed ("blijft betrokken en monitort", seeds/004

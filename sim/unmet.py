@@ -169,7 +169,6 @@ def _schedule_kernel(
     key,
     know,
     need,
-    preventive,
     selfhelp,
     life_threat,
     blocked_until,
@@ -252,7 +251,6 @@ def _schedule_columns(m) -> tuple:
     ch, fam = m.children, m.families
     return (
         ch.need,
-        ch.preventive,
         ch.selfhelp,
         ch.life_threat,
         ch.blocked_until,

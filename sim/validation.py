@@ -3,7 +3,8 @@
 Three kinds of check, labelled as such: ``calibration`` (the targets that set parameters: they show
 the fit, they are not evidence), ``validation`` (numbers and stylised facts that set no parameter:
 the growth of youth help after the 2015 reform and the length of its trajectories, the share of
-ambulant help at providers, V1-V10 of seed-digest §7.7) and ``queueing`` (a provider against Erlang C; Little's law on every queue).
+ambulant help at providers, V1-V10 of seed-digest §7.7) and ``queueing`` (a provider against
+Erlang C; Little's law on every queue).
 No validation check uses a number that set a parameter; V9's figure is a calibration target, so V9
 is reported as calibration.
 """
@@ -144,7 +145,8 @@ def _extras(m: YouthCareModel) -> dict:
     }
 
 
-# Years after the switch at which the trajectory length is compared (2015 -> 2021).
+# Years after the last pre-2015 year at which the trajectory length is compared (2015 -> 2021,
+# counted as V1 counts its 8 years).
 DURATION_YEARS = 6
 
 
@@ -180,18 +182,15 @@ def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> Refor
     )
     week_of_switch = pre.warmup_weeks
     y0 = week_of_switch // 52 - 1  # the last full pre-2015 year
-    # Children in specialist ambulant care at the end of each week, and those admitted in it
-    # (not in week 0: the warm start dates every child's state to week 0, nan there).
-    in_care = np.full(pre.total_weeks, np.nan)
+    # Children admitted to specialist ambulant care in each week (not in week 0: the warm start
+    # dates every child's state to week 0, nan there); those in it are in the weekly series.
     admitted = np.full(pre.total_weeks, np.nan)
 
     def count() -> None:
         w = pre.week - 1  # the week just done
         if w >= max(y0 * 52, 1):
             ch = pre.children
-            spec = ch.state == S.SPECIALIST
-            in_care[w] = np.count_nonzero(spec)
-            admitted[w] = np.count_nonzero(spec & (ch.since == w))
+            admitted[w] = np.count_nonzero((ch.state == S.SPECIALIST) & (ch.since == w))
 
     while pre.week < week_of_switch:
         pre.step()
@@ -221,11 +220,12 @@ def reform_run(st: Settings, years_after: int = 8, switch: bool = True) -> Refor
     # Little's law per year: W = L / lambda, the mean number in care over the admissions per
     # week (the trajectory's length, with its extensions; an ended-episode mean would count
     # each extension as an end).
+    in_care = rec.cols[f"n_{S.STATE_NAMES[S.SPECIALIST]}"]
     durations = []
     for y in range(y0, y0 + years_after + 1):
         weeks = slice(max(y * 52, 1), (y + 1) * 52)
         lam = np.nanmean(admitted[weeks])
-        durations.append(float(np.nanmean(in_care[weeks]) / lam) if lam > 0 else math.nan)
+        durations.append(float(in_care[weeks].mean() / lam) if lam > 0 else math.nan)
     return ReformRun(series[-1] / series[0] - 1.0, series, places[:years_after], durations)
 
 

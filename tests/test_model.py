@@ -349,7 +349,7 @@ CORRUPTIONS = {
 
 @given(st.lists(st.integers(-3, S.N_STATES + 2), max_size=200))
 def test_care_takes_each_tiers_children_in_order_and_no_corrupt_state(states):
-    """care._tier_rows (one branch-free pass) gives the children in wijkteam help, specialist
+    """care._tier_rows (one pass over the active rows) gives the children in wijkteam help, specialist
     ambulant and residential care in the order of the active rows, as three numpy selections
     would; a state outside the states (corrupt: the invariants report it) goes to no tier."""
     st_ = np.array(states, dtype=np.int8)

@@ -59,12 +59,13 @@ def test_admit_matches_reference_implementation(wl):
 
 @given(waiting_lists())
 def test_admit_matches_reference_when_the_key_does_not_pack(wl):
-    """Ids 2**62 apart (every other child's moved up by 2**62: still unique and below 2**63)
-    leave no room for one packed 63-bit key (the id range alone takes 63 bits): admission by
-    four stable sorts instead of one sort of a packed key, with the same answer."""
+    """Ids more than 2**62 apart (every other child's moved up by 2**62 + 10**9, above every
+    drawn id: still unique and below 2**63) leave no room for one packed 63-bit key (the id
+    range alone takes 63 bits): admission by four stable sorts instead of one sort of a packed
+    key, with the same answer."""
     provider, priority, entry, uid, free = wl
     assume(len(uid) >= 2)
-    wide = uid + (np.arange(len(uid)) % 2) * 2**62
+    wide = uid + (np.arange(len(uid)) % 2) * (2**62 + 10**9)
     assert int(wide.max() - wide.min()).bit_length() + (len(uid) - 1).bit_length() > 63
     got = admit(provider, priority, entry, wide, free)
     np.testing.assert_array_equal(got, reference_admit(provider, priority, entry, wide, free))

@@ -34,13 +34,14 @@ CHROMIUM_ARGS = [
 REACT_SECONDS = 60.0
 
 
-def _end_text() -> re.Pattern:
-    """The page's message at the end of the horizon: sim.app's "end" text in either language,
-    up to its first number."""
+def _app_text(key: str) -> re.Pattern:
+    """sim.app's text ``key`` in either language, from its start up to its first number (the
+    whole label for a button)."""
     from sim.app import APP_TEXT
 
-    heads = [re.escape(APP_TEXT[lang]["end"].split("{")[0].rstrip(" (")) for lang in APP_TEXT]
-    return re.compile("^(" + "|".join(heads) + ")")
+    heads = [re.escape(APP_TEXT[lang][key].split("{")[0].rstrip(" (")) for lang in APP_TEXT]
+    whole = "$" if all("{" not in APP_TEXT[lang][key] for lang in APP_TEXT) else ""
+    return re.compile("^(" + "|".join(heads) + ")" + whole)
 
 
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
@@ -198,12 +199,11 @@ def play_and_count(page, speed: str, seconds: float) -> dict:
         }""",
         list(CHARTS),
     )
-    play = re.compile(r"^(Play|Start)$")
-    pause = re.compile(r"^(Pause|Pauze)$")
+    play, pause = _app_text("play"), _app_text("pause")
     w0, t0 = week(page), time.monotonic()
     page.get_by_role("button", name=play).click()
     pause_button = page.get_by_role("button", name=pause)
-    end = page.get_by_text(_end_text())
+    end = page.get_by_text(_app_text("end"))
 
     def pause_or_end():
         """What the page shows of a run: Pause while it plays, the end message once the
